@@ -1,0 +1,73 @@
+"""jnn: the Keras workflow on JAX, as pure functions over explicit parameter pytrees.
+
+Example:
+    >>> import jnn as keras
+    >>> model = keras.Sequential([keras.layers.Dense(3, input_dim=4)])
+    >>> model.count_params()
+    15
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "activations",
+    "backend",
+    "callbacks",
+    "config",
+    "constraints",
+    "datasets",
+    "distribution",
+    "initializers",
+    "layers",
+    "losses",
+    "metrics",
+    "mixed_precision",
+    "models",
+    "optimizers",
+    "regularizers",
+    "saving",
+    "training",
+    "utils",
+    "wrappers",
+)
+_TOP_LEVEL = {
+    "Sequential": "jnn.models",
+    "Model": "jnn.models",
+    "Input": "jnn.layers",
+    "Layer": "jnn.layers",
+}
+
+__all__ = list(_SUBMODULES) + list(_TOP_LEVEL)
+
+
+def _install_shell() -> None:
+    # The shell installs its hooks (naming, layer calls, weight binding) into the core.
+    importlib.import_module("jnn._shell.hooks")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        module = importlib.import_module(f"jnn.{name}")
+        globals()[name] = module
+        return module
+    if name in _TOP_LEVEL:
+        value = getattr(importlib.import_module(_TOP_LEVEL[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'jnn' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+try:
+    _install_shell()
+except ModuleNotFoundError as exc:  # pragma: no cover - only while the shell is being built
+    if exc.name != "jnn._shell.hooks":
+        raise

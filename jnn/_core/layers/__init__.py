@@ -1,0 +1,1 @@
+"""Layer implementations (pure init/apply pairs), one small file per family."""

@@ -1,0 +1,1 @@
+"""The Keras-shaped, stateful ring: models, graph, engine, callbacks, data, saving."""
