@@ -1,0 +1,40 @@
+"""Keras-style utilities (``keras.utils``): label encoding, normalization, seeding.
+
+Example:
+    >>> import jnn
+    >>> jnn.utils.set_random_seed(0)
+    >>> jnn.utils.to_categorical([1, 0]).tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from jnn._shell import rng as _rng
+from jnn.utils.numerical_utils import normalize, to_categorical
+
+__all__ = ["normalize", "set_random_seed", "to_categorical"]
+
+
+def set_random_seed(seed: int) -> None:
+    """Sets all random seeds: Python's ``random``, NumPy's global one and jnn's.
+
+    jnn's global seed drives the keys the shell draws when no key is given (model and
+    standalone layer initialisation, ...), so a program becomes reproducible.
+
+    Args:
+        seed: An int in ``[0, 2**32)``.
+
+    Example:
+        >>> set_random_seed(1337)
+        >>> a = np.random.rand()
+        >>> set_random_seed(1337)
+        >>> a == np.random.rand()
+        True
+    """
+    _rng.set_seed(seed)  # validates first, so a bad seed changes nothing
+    random.seed(seed)
+    np.random.seed(seed)
