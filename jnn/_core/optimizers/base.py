@@ -1,0 +1,531 @@
+"""The optimizer base class: Keras arguments in, one optax ``GradientTransformation`` out.
+
+An :class:`Optimizer` is its Keras configuration plus ``opt.tx``, an optax transformation built
+once and cached. ``tx.update(grads, state, params)`` follows Keras 3's ``apply_gradients``:
+
+1. divide by ``loss_scale_factor``;
+2. ``gradient_accumulation_steps``: sum gradients, update every k-th call with their mean;
+3. clip (``clipnorm`` per variable, ``global_clipnorm`` or ``clipvalue``);
+4. weight decay ``var -= var * weight_decay * lr`` (applied before the rule, like Keras);
+5. the optimizer's own rule (an optax chain that receives the learning rate as an argument);
+6. EMA of the new params (``use_ema``), optionally written back every
+   ``ema_overwrite_frequency`` steps.
+
+The learning rate lives in the state (:class:`OptimizerState`), so it can be read and changed
+between jitted steps without recompiling.
+
+Example:
+    >>> import jax.numpy as jnp, optax
+    >>> from jnn.optimizers import SGD
+    >>> opt = SGD(learning_rate=0.1)
+    >>> params = {"w": jnp.ones(2)}
+    >>> state = opt.tx.init(params)
+    >>> updates, state = opt.tx.update({"w": jnp.ones(2)}, state, params)
+    >>> optax.apply_updates(params, updates)["w"].tolist()
+    [0.8999999761581421, 0.8999999761581421]
+    >>> int(opt.get_iterations(state))
+    1
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optax
+
+from jnn._core.optimizers import schedules as schedules_lib
+from jnn._core.optimizers import transforms
+
+_KERAS_MODULE = "keras.optimizers"
+# Keras-2 configuration keys that carry no behaviour; accepted (and dropped) by from_config.
+_LEGACY_CONFIG_KEYS = ("is_legacy_optimizer", "jit_compile")
+
+
+class OptimizerState(NamedTuple):
+    """The optimizer state pytree of every jnn optimizer.
+
+    Attributes:
+        iterations: int32, number of ``update`` calls (Keras's ``optimizer._iterations``).
+        learning_rate: float32, the settable learning rate (for a schedule: its current value).
+        rule: the state of the optimizer's own rule (moments, accumulators...).
+        accumulated_grads: running gradient sum (``gradient_accumulation_steps``) or empty.
+        ema: moving average of the params (``use_ema``) or empty.
+    """
+
+    iterations: jax.Array
+    learning_rate: jax.Array
+    rule: optax.OptState
+    accumulated_grads: Any
+    ema: Any
+
+
+# --- argument checks ----------------------------------------------------------------------------
+def check_number(
+    owner: str,
+    name: str,
+    value: Any,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """Returns ``float(value)`` or raises a ValueError naming the argument and the range."""
+    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if ok:
+        v = float(value)
+        ok = np.isfinite(v)
+        ok = ok and (low is None or (v > low if low_open else v >= low))
+        ok = ok and (high is None or (v < high if high_open else v <= high))
+    if not ok:
+        lo = "(" if low_open else "["
+        hi = ")" if high_open else "]"
+        span = f"{lo}{'-inf' if low is None else low}, {'inf' if high is None else high}{hi}"
+        raise ValueError(
+            f"{owner}: argument `{name}` must be a number in {span}, received {value!r}."
+        )
+    return v
+
+
+def _optional_number(owner: str, name: str, value: Any, **kw: Any) -> float | None:
+    return None if value is None else check_number(owner, name, value, **kw)
+
+
+def _check_learning_rate(owner: str, value: Any) -> Any:
+    if isinstance(value, schedules_lib.LearningRateSchedule) or callable(value):
+        return value
+    if isinstance(value, (jax.Array, np.ndarray)) and np.ndim(value) == 0:
+        value = float(value)
+    ok = isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if not ok or not np.isfinite(float(value)) or float(value) < 0:
+        raise ValueError(
+            f"{owner}: argument `learning_rate` must be a non-negative float, a "
+            f"LearningRateSchedule or a callable `step -> learning_rate`, received {value!r}."
+        )
+    return float(value)
+
+
+def _schedule_fn(learning_rate: Any) -> Callable[[jax.Array], jax.Array] | None:
+    """``step -> lr`` for schedules and callables (a Keras zero-argument callable is accepted)."""
+    if not callable(learning_rate):
+        return None
+    if not isinstance(learning_rate, schedules_lib.LearningRateSchedule):
+        try:
+            if not inspect.signature(learning_rate).parameters:
+                return lambda step: learning_rate()
+        except (TypeError, ValueError):  # pragma: no cover - builtins without signature
+            pass
+    return learning_rate
+
+
+def _find_states(opt_state: Any, cls: type) -> list[Any]:
+    leaves = jax.tree.leaves(opt_state, is_leaf=lambda x: isinstance(x, cls))
+    return [x for x in leaves if isinstance(x, cls)]
+
+
+def _replace_states(opt_state: Any, cls: type, fn: Callable[[Any], Any]) -> Any:
+    is_state = lambda x: isinstance(x, cls)  # noqa: E731
+    return jax.tree.map(lambda x: fn(x) if is_state(x) else x, opt_state, is_leaf=is_state)
+
+
+class Optimizer:
+    """Base class of jnn optimizers (Keras 3 arguments, optax inside).
+
+    Subclasses call ``super().__init__(learning_rate=..., **kwargs)``, store and validate their
+    own arguments, list them in ``_config_args`` (config order) and implement ``_rule()``: an
+    optax transform whose ``update`` accepts the extra argument ``learning_rate`` and returns
+    the final signed update (see :mod:`jnn._core.optimizers.transforms`).
+
+    Args:
+        learning_rate: float, :class:`LearningRateSchedule` or callable ``step -> lr``.
+        weight_decay: if set, ``var -= var * weight_decay * lr`` before each update.
+        clipnorm: clip each gradient to this L2 norm.
+        clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: clip all gradients jointly to this global L2 norm.
+        use_ema: keep an exponential moving average of the params in the state
+            (read it with :meth:`ema_params`; swapping it into the model is the caller's job).
+        ema_momentum: EMA momentum: ``avg = m * avg + (1 - m) * params``.
+        ema_overwrite_frequency: every this many steps, the params are overwritten by their
+            EMA inside the update itself (Keras's behaviour).
+        loss_scale_factor: gradients are divided by this factor (see :meth:`scale_loss`).
+        gradient_accumulation_steps: update every k-th call with the mean of k gradients.
+        name: optimizer name (default: the class name, as in Keras 2 configs).
+        decay: Keras-2 inverse-time decay, ``lr / (1 + decay * iterations)`` (default 0).
+        lr: deprecated alias of ``learning_rate``.
+
+    Example:
+        >>> from jnn.optimizers import RMSprop
+        >>> RMSprop().get_config()["rho"]
+        0.9
+    """
+
+    _config_args: tuple[str, ...] = ()
+
+    def __init__(
+        self,
+        learning_rate: Any,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        owner = type(self).__name__
+        if "lr" in kwargs:
+            warnings.warn(
+                f"{owner}: argument `lr` is deprecated, use `learning_rate` instead.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
+            learning_rate = kwargs.pop("lr")
+        decay = kwargs.pop("decay", 0.0)
+        if kwargs:
+            raise TypeError(f"{owner}: unrecognized keyword argument(s) {sorted(kwargs)}.")
+        if name is not None and (not isinstance(name, str) or not name):
+            raise ValueError(f"{owner}: argument `name` must be a non-empty string, got {name!r}.")
+        self.name: str = name if name is not None else owner
+        self._learning_rate = _check_learning_rate(owner, learning_rate)
+        self.decay = check_number(owner, "decay", 0.0 if decay is None else decay, low=0.0)
+        self.weight_decay = _optional_number(owner, "weight_decay", weight_decay, low=0.0)
+        self.clipnorm = _optional_number(owner, "clipnorm", clipnorm, low=0.0)
+        self.clipvalue = _optional_number(owner, "clipvalue", clipvalue, low=0.0)
+        self.global_clipnorm = _optional_number(owner, "global_clipnorm", global_clipnorm, low=0.0)
+        if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(
+                f"{owner}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}."
+            )
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = check_number(owner, "ema_momentum", ema_momentum, low=0.0, high=1.0)
+        self.ema_overwrite_frequency = self._check_int(
+            "ema_overwrite_frequency", ema_overwrite_frequency, 1
+        )
+        self.loss_scale_factor = _optional_number(
+            owner, "loss_scale_factor", loss_scale_factor, low=0.0, low_open=True
+        )
+        self.gradient_accumulation_steps = self._check_int(
+            "gradient_accumulation_steps", gradient_accumulation_steps or None, 2
+        )
+        self._weight_decay_exclude: re.Pattern[str] | None = None
+        self._tx: optax.GradientTransformation | None = None
+
+    def _check_int(self, name: str, value: Any, minimum: int) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+            raise ValueError(
+                f"{type(self).__name__}: argument `{name}` must be an int >= {minimum} or None, "
+                f"received {value!r}."
+            )
+        return int(value)
+
+    # --- learning rate ----------------------------------------------------------------------
+    @property
+    def learning_rate(self) -> Any:
+        """The configured learning rate: a float or a schedule (the live value is in the state,
+        see :meth:`get_learning_rate`)."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        value = _check_learning_rate(type(self).__name__, value)
+        if callable(self._learning_rate) and not callable(value):
+            raise TypeError(_SCHEDULE_NOT_SETTABLE)
+        self._learning_rate = value
+        self._tx = None
+
+    def _current_lr(self, base_lr: jax.Array, iterations: jax.Array) -> jax.Array:
+        schedule = _schedule_fn(self._learning_rate)
+        lr = base_lr if schedule is None else jnp.asarray(schedule(iterations))
+        if self.decay > 0:
+            lr = lr / (1.0 + self.decay * iterations.astype(jnp.float32))
+        return jnp.asarray(lr, jnp.float32)
+
+    def get_learning_rate(self, opt_state: Any) -> jax.Array:
+        """The learning rate the next update will use (schedules evaluated at the current
+        iteration, Keras-2 ``decay`` applied).
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from jnn.optimizers import Adam
+            >>> opt = Adam(0.01)
+            >>> round(float(opt.get_learning_rate(opt.tx.init(jnp.zeros(2)))), 6)
+            0.01
+        """
+        state = self._state(opt_state)
+        return self._current_lr(state.learning_rate, state.iterations)
+
+    def set_learning_rate(self, opt_state: Any, value: Any) -> Any:
+        """Returns ``opt_state`` with a new learning rate (no recompilation: same shape/dtype).
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from jnn.optimizers import SGD
+            >>> opt = SGD()
+            >>> state = opt.set_learning_rate(opt.tx.init(jnp.zeros(2)), 0.5)
+            >>> float(opt.get_learning_rate(state))
+            0.5
+        """
+        if callable(self._learning_rate):
+            raise TypeError(_SCHEDULE_NOT_SETTABLE)
+        if isinstance(value, (int, float, np.number)):
+            value = _check_learning_rate(type(self).__name__, value)
+        value = jnp.asarray(value, jnp.float32)
+        self._state(opt_state)  # raises a clear error when no jnn state is found
+        return _replace_states(opt_state, OptimizerState, lambda s: s._replace(learning_rate=value))
+
+    def get_iterations(self, opt_state: Any) -> jax.Array:
+        """Number of applied updates (Keras's ``optimizer.iterations``: with gradient
+        accumulation, calls // gradient_accumulation_steps)."""
+        iterations = self._state(opt_state).iterations
+        if self.gradient_accumulation_steps:
+            return iterations // self.gradient_accumulation_steps
+        return iterations
+
+    def ema_params(self, opt_state: Any) -> Any:
+        """The moving average of the params kept in the state (``use_ema=True`` only)."""
+        if not self.use_ema:
+            raise ValueError(
+                f"{self.name}: ema_params() needs an optimizer built with use_ema=True."
+            )
+        return self._state(opt_state).ema
+
+    def scale_loss(self, loss: Any, opt_state: Any = None) -> Any:
+        """``loss * loss_scale_factor`` when set (the update divides gradients back)."""
+        del opt_state
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
+
+    def _state(self, opt_state: Any) -> OptimizerState:
+        found = _find_states(opt_state, OptimizerState)
+        if not found:
+            raise ValueError(
+                f"{self.name}: no jnn optimizer state found in `opt_state` (expected the "
+                f"result of `opt.tx.init(params)`), received {type(opt_state).__name__}."
+            )
+        return found[0]
+
+    # --- weight decay exclusion ----------------------------------------------------------------
+    def exclude_from_weight_decay(
+        self, var_list: Any = None, var_names: list[str] | None = None
+    ) -> None:
+        """Excludes params whose path (``"dense/bias"``) contains any of ``var_names`` (regex)
+        from weight decay. ``var_list`` (Keras variables) has no pure equivalent here.
+
+        Example:
+            >>> from jnn.optimizers import AdamW
+            >>> opt = AdamW()
+            >>> opt.exclude_from_weight_decay(var_names=["bias"])
+        """
+        if var_list is not None:
+            raise NotImplementedError(
+                f"{self.name}: exclude_from_weight_decay(var_list=...) is not supported on "
+                "params pytrees; pass `var_names` (patterns matched against param paths)."
+            )
+        self._weight_decay_exclude = re.compile("|".join(var_names)) if var_names else None
+        self._tx = None
+
+    def _decay_term(self, params: Any, lr: jax.Array) -> Any:
+        wd, pattern = self.weight_decay, self._weight_decay_exclude
+
+        def leaf(path, p):
+            key = jax.tree_util.keystr(path, simple=True, separator="/")
+            if pattern is not None and pattern.search(key):
+                return jnp.zeros_like(p)
+            return -(p * jnp.asarray(wd, p.dtype) * lr.astype(p.dtype))
+
+        return jax.tree_util.tree_map_with_path(leaf, params)
+
+    # --- the transformation ------------------------------------------------------------------
+    def _rule(self) -> optax.GradientTransformationExtraArgs:
+        raise NotImplementedError(f"{type(self).__name__} must implement `_rule()`.")
+
+    def _needs_params(self) -> bool:
+        return bool(self.weight_decay) or self.use_ema
+
+    @property
+    def tx(self) -> optax.GradientTransformation:
+        """The optax transformation (built once and cached)."""
+        if self._tx is None:
+            self._tx = self._build_tx()
+        return self._tx
+
+    def _clip(self) -> optax.GradientTransformation | None:
+        if self.clipnorm:
+            return transforms.clip_by_norm(self.clipnorm)
+        if self.global_clipnorm:
+            return optax.clip_by_global_norm(self.global_clipnorm)
+        if self.clipvalue:
+            return optax.clip(self.clipvalue)
+        return None
+
+    def _step(self, rule, clip, grads, rule_state, params, lr):
+        """Clipping, weight decay and the rule: one Keras ``update_step`` over all variables."""
+        if clip is not None:
+            grads, _ = clip.update(grads, optax.EmptyState())
+        decay = None
+        if params is not None:
+            grads = jax.tree.map(lambda g, p: g.astype(p.dtype), grads, params)
+            if self.weight_decay:
+                decay = self._decay_term(params, lr)
+                params = jax.tree.map(jnp.add, params, decay)
+        updates, rule_state = rule.update(grads, rule_state, params, learning_rate=lr)
+        if decay is not None:
+            updates = jax.tree.map(jnp.add, updates, decay)
+        return updates, rule_state
+
+    def _accumulate(self, rule, clip, grads, state, params, lr):
+        steps = self.gradient_accumulation_steps
+        total = jax.tree.map(jnp.add, grads, state.accumulated_grads)
+
+        def apply(_):
+            mean = jax.tree.map(lambda s: s / steps, total)
+            updates, rule_state = self._step(rule, clip, mean, state.rule, params, lr)
+            return updates, rule_state, optax.tree.zeros_like(total)
+
+        shapes = jax.eval_shape(apply, None)[0]
+        zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
+        is_update = (state.iterations + 1) % steps == 0
+        return jax.lax.cond(is_update, apply, lambda _: (zeros, state.rule, total), None)
+
+    def _ema(self, state, params, updates):
+        keras_iterations = state.iterations
+        if self.gradient_accumulation_steps:
+            keras_iterations = keras_iterations // self.gradient_accumulation_steps
+        not_first = (keras_iterations != 0).astype(jnp.float32)
+
+        def average(avg, p, u):
+            momentum = (not_first * self.ema_momentum).astype(p.dtype)
+            return momentum * avg + (1 - momentum) * (p + u)
+
+        ema = jax.tree.map(average, state.ema, params, updates)
+        if self.ema_overwrite_frequency:
+            overwrite = (keras_iterations + 1) % self.ema_overwrite_frequency == 0
+            updates = jax.tree.map(
+                lambda a, p, u: jnp.where(overwrite, a - p, u), ema, params, updates
+            )
+        return ema, updates
+
+    def _initial_lr(self) -> jax.Array:
+        schedule = _schedule_fn(self._learning_rate)
+        if schedule is None:
+            return jnp.asarray(self._learning_rate, jnp.float32)
+        return jnp.asarray(schedule(jnp.zeros([], jnp.int32)), jnp.float32)
+
+    def _build_tx(self, loss_scale_factor: Any = "own") -> optax.GradientTransformation:
+        rule, clip = self._rule(), self._clip()
+        scale = self.loss_scale_factor if loss_scale_factor == "own" else loss_scale_factor
+        is_schedule = callable(self._learning_rate)
+
+        def init_fn(params):
+            return OptimizerState(
+                iterations=jnp.zeros([], jnp.int32),
+                learning_rate=self._initial_lr(),
+                rule=rule.init(params),
+                accumulated_grads=(
+                    optax.tree.zeros_like(params)
+                    if self.gradient_accumulation_steps
+                    else optax.EmptyState()
+                ),
+                ema=jax.tree.map(jnp.copy, params) if self.use_ema else optax.EmptyState(),
+            )
+
+        def update_fn(grads, state, params=None):
+            if params is None and self._needs_params():
+                raise ValueError(
+                    f"{self.name}: `params` must be passed to `tx.update(grads, state, params)` "
+                    "(needed by weight decay, EMA or the update rule)."
+                )
+            lr = self._current_lr(state.learning_rate, state.iterations)
+            if scale is not None:
+                grads = jax.tree.map(lambda g: g / scale, grads)
+            accumulated = state.accumulated_grads
+            if self.gradient_accumulation_steps:
+                updates, rule_state, accumulated = self._accumulate(
+                    rule, clip, grads, state, params, lr
+                )
+            else:
+                updates, rule_state = self._step(rule, clip, grads, state.rule, params, lr)
+            ema = state.ema
+            if self.use_ema:
+                ema, updates = self._ema(state, params, updates)
+            iterations = state.iterations + 1
+            next_lr = self._current_lr(state.learning_rate, iterations) if is_schedule else None
+            new_state = OptimizerState(
+                iterations=iterations,
+                learning_rate=state.learning_rate if next_lr is None else next_lr,
+                rule=rule_state,
+                accumulated_grads=accumulated,
+                ema=ema,
+            )
+            return updates, new_state
+
+        return optax.GradientTransformation(init_fn, update_fn)
+
+    # --- configuration ---------------------------------------------------------------------
+    def _learning_rate_config(self) -> Any:
+        if isinstance(self._learning_rate, schedules_lib.LearningRateSchedule):
+            return schedules_lib.serialize(self._learning_rate)
+        return self._learning_rate
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras keys: name, learning_rate, decay, the optimizer's own args, the common args.
+
+        Example:
+            >>> from jnn.optimizers import SGD
+            >>> list(SGD().get_config())[:5]
+            ['name', 'learning_rate', 'decay', 'momentum', 'nesterov']
+        """
+        config = {
+            "name": self.name,
+            "learning_rate": self._learning_rate_config(),
+            "decay": self.decay,
+        }
+        config.update({key: getattr(self, key) for key in self._config_args})
+        config.update(
+            {
+                "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm,
+                "global_clipnorm": self.global_clipnorm,
+                "clipvalue": self.clipvalue,
+                "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            }
+        )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Optimizer:
+        """Rebuilds an optimizer from :meth:`get_config` (Keras 2 and 3 configs accepted)."""
+        config = {k: v for k, v in config.items() if k not in _LEGACY_CONFIG_KEYS}
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules_lib.deserialize(
+                config["learning_rate"], custom_objects
+            )
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
+
+
+_SCHEDULE_NOT_SETTABLE = (
+    "This optimizer was created with a `LearningRateSchedule` (or callable) as its "
+    "`learning_rate` argument, hence its learning rate is not settable. If you need the "
+    "learning rate to be settable, create the optimizer with a float `learning_rate`."
+)
