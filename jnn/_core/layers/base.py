@@ -146,8 +146,8 @@ class Layer:
                 f"{type(self).__name__}: argument `name` must be a non-empty string without '/', "
                 f"received {name!r}."
             )
-        self.name: str = name if name is not None else hooks.auto_name(
-            to_snake_case(type(self).__name__)
+        self.name: str = (
+            name if name is not None else hooks.auto_name(to_snake_case(type(self).__name__))
         )
         self._trainable = bool(kwargs.get("trainable", True))
         dtype = kwargs.get("dtype")
@@ -215,7 +215,8 @@ class Layer:
         config: dict[str, Any] = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": self._dtype_arg if isinstance(self._dtype_arg, (str, type(None)))
+            "dtype": self._dtype_arg
+            if isinstance(self._dtype_arg, (str, type(None)))
             else str(self._dtype_arg),
         }
         if self._batch_input_shape is not None:
@@ -292,9 +293,7 @@ class Layer:
         dimensions that change are unknown.
         """
         spec = self.compute_output_spec(_specs_from_shapes(input_shape, jnp.float32))
-        return jax.tree.map(
-            lambda s: s.shape, spec, is_leaf=lambda s: isinstance(s, SymbolicSpec)
-        )
+        return jax.tree.map(lambda s: s.shape, spec, is_leaf=lambda s: isinstance(s, SymbolicSpec))
 
     def compute_output_spec(self, input_spec: Any, **kwargs: Any) -> Any:
         """Output ``SymbolicSpec`` (shape with None, dtype) for symbolic input specs."""
@@ -398,6 +397,44 @@ class Layer:
             )
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
 
+    # --- graph conveniences (nodes are recorded by the shell on symbolic calls) ---------------
+    def _nodes_or_raise(self, what: str) -> list[Any]:
+        nodes = self.__dict__.get("_inbound_nodes") or []
+        if not nodes:
+            raise AttributeError(
+                f"Layer '{self.name}' has never been called on symbolic inputs and thus has no "
+                f"defined {what}."
+            )
+        return nodes
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of this layer's (single) call in a functional graph."""
+        nodes = self._nodes_or_raise("output")
+        if len(nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has multiple inbound nodes, hence the notion of 'layer "
+                "output' is ill-defined. Use `get_output_at(node_index)` instead."
+            )
+        return nodes[0].outputs
+
+    @property
+    def input(self) -> Any:
+        """The symbolic input of this layer's (single) call in a functional graph."""
+        nodes = self._nodes_or_raise("input")
+        if len(nodes) > 1:
+            raise AttributeError(
+                f"Layer '{self.name}' has multiple inbound nodes; use `get_input_at(node_index)`."
+            )
+        node = nodes[0]
+        return node.outputs if not node.inputs else node.inputs
+
+    def get_output_at(self, node_index: int) -> Any:
+        return self._nodes_or_raise("output")[node_index].outputs
+
+    def get_input_at(self, node_index: int) -> Any:
+        return self._nodes_or_raise("input")[node_index].inputs
+
     def __getattr__(self, item: str) -> Any:
         # Only reached when normal lookup fails: expose weights by Keras name (layer.kernel).
         if item.startswith("_"):
@@ -443,8 +480,10 @@ def _specs_from_shapes(input_shape: Any, dtype: Any) -> Any:
         return input_shape
     if _is_shape(input_shape):
         return SymbolicSpec(input_shape, dtype)
-    if isinstance(input_shape, list) and input_shape and all(
-        isinstance(d, (int, type(None))) for d in input_shape
+    if (
+        isinstance(input_shape, list)
+        and input_shape
+        and all(isinstance(d, (int, type(None))) for d in input_shape)
     ):
         return SymbolicSpec(tuple(input_shape), dtype)
     if isinstance(input_shape, dict):
