@@ -243,6 +243,9 @@ def glu(x: jax.Array, axis: int = -1) -> jax.Array:
         >>> glu(jnp.array([1.0, 0.0]))
         Array([0.5], dtype=float32)
     """
+    x = jnp.asarray(x)
+    if x.shape[axis] % 2:
+        raise ValueError(f"glu: the size of axis {axis} must be even, received shape {x.shape}.")
     return jax.nn.glu(x, axis=axis)
 
 
@@ -277,7 +280,7 @@ def sparsemax(x: jax.Array, axis: int = -1) -> jax.Array:
     z = jnp.moveaxis(x, axis, -1)
     z_sorted = -jnp.sort(-z, axis=-1)
     cumsum = jnp.cumsum(z_sorted, axis=-1)
-    k = jnp.arange(1, z.shape[-1] + 1, dtype=z.dtype)
+    k = jnp.arange(1, z.shape[-1] + 1, dtype=z.dtype).reshape((1,) * (z.ndim - 1) + (-1,))
     support = z_sorted - (cumsum - 1) / k > 0
     k_z = jnp.sum(support, axis=-1, keepdims=True)
     tau_sum = jnp.take_along_axis(cumsum, k_z - 1, axis=-1)
