@@ -22,9 +22,11 @@ def load_data(
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Loads the iris data set, split into training and test samples.
 
-    The 150 samples (50 per species) are shuffled with ``seed`` and the last
-    ``test_split`` fraction is kept for testing. The values are Fisher's (1936), as in R
-    and scikit-learn. Works offline: the data ships inside the package.
+    The 150 samples (50 per species) are shuffled with ``seed``; ``test_split`` of each
+    species is kept for testing (a stratified split: 10 per species by default), and
+    ``int(150 * (1 - test_split))`` samples for training, as Keras counts. The values are
+    Fisher's (1936), as in R and scikit-learn. Works offline: the data ships inside the
+    package.
 
     Args:
         test_split: Fraction of the data to reserve as test set, in ``[0, 1)``.
