@@ -1,0 +1,98 @@
+"""Metrics with Keras 3 names (``jnn.metrics.AUC``, ``jnn.metrics.get("mae")``...), as pure
+state (``init`` / ``update`` / ``result`` / ``merge``) with Keras's stateful conveniences.
+Implemented in :mod:`jnn._core.metrics`.
+
+Example:
+    >>> import numpy as np
+    >>> from jnn import metrics
+    >>> m = metrics.SparseCategoricalAccuracy()
+    >>> m.update_state(np.array([1, 0]), np.array([[0.2, 0.8], [0.6, 0.4]]))
+    >>> float(m.result())
+    1.0
+"""
+
+from jnn._core.metrics import (
+    AUC,
+    Accuracy,
+    BinaryAccuracy,
+    BinaryCrossentropy,
+    CategoricalAccuracy,
+    CategoricalCrossentropy,
+    CategoricalHinge,
+    CosineSimilarity,
+    F1Score,
+    FBetaScore,
+    Hinge,
+    KLDivergence,
+    LogCoshError,
+    Mean,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanMetricWrapper,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    Metric,
+    Poisson,
+    Precision,
+    Recall,
+    RootMeanSquaredError,
+    SparseCategoricalAccuracy,
+    SparseCategoricalCrossentropy,
+    SparseTopKCategoricalAccuracy,
+    SquaredHinge,
+    Sum,
+    TopKCategoricalAccuracy,
+    accuracy,
+    binary_accuracy,
+    categorical_accuracy,
+    deserialize,
+    get,
+    resolve,
+    serialize,
+    sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
+)
+
+__all__ = [
+    "AUC",
+    "Accuracy",
+    "BinaryAccuracy",
+    "BinaryCrossentropy",
+    "CategoricalAccuracy",
+    "CategoricalCrossentropy",
+    "CategoricalHinge",
+    "CosineSimilarity",
+    "F1Score",
+    "FBetaScore",
+    "Hinge",
+    "KLDivergence",
+    "LogCoshError",
+    "Mean",
+    "MeanAbsoluteError",
+    "MeanAbsolutePercentageError",
+    "MeanMetricWrapper",
+    "MeanSquaredError",
+    "MeanSquaredLogarithmicError",
+    "Metric",
+    "Poisson",
+    "Precision",
+    "Recall",
+    "RootMeanSquaredError",
+    "SparseCategoricalAccuracy",
+    "SparseCategoricalCrossentropy",
+    "SparseTopKCategoricalAccuracy",
+    "SquaredHinge",
+    "Sum",
+    "TopKCategoricalAccuracy",
+    "accuracy",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "deserialize",
+    "get",
+    "resolve",
+    "serialize",
+    "sparse_categorical_accuracy",
+    "sparse_top_k_categorical_accuracy",
+    "top_k_categorical_accuracy",
+]
