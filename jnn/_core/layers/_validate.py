@@ -80,3 +80,8 @@ def int_tuple(owner: str, arg: str, value: Any, *, allow_none: bool = False) -> 
         else:
             out.append(int(d))
     return tuple(out)
+
+
+def serialize_or_none(module: Any, obj: Any) -> Any:
+    """``module.serialize(obj)``, with ``None`` kept as ``None`` (Keras's serialize does)."""
+    return None if obj is None else module.serialize(obj)

@@ -179,8 +179,8 @@ class PReLU(Layer):
         return {
             **super().get_config(),
             "alpha_initializer": initializers.serialize(self.alpha_initializer),
-            "alpha_regularizer": regularizers.serialize(self.alpha_regularizer),
-            "alpha_constraint": constraints.serialize(self.alpha_constraint),
+            "alpha_regularizer": _validate.serialize_or_none(regularizers, self.alpha_regularizer),
+            "alpha_constraint": _validate.serialize_or_none(constraints, self.alpha_constraint),
             "shared_axes": self.shared_axes,
         }
 

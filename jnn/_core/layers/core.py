@@ -252,11 +252,15 @@ class Dense(Layer):
             "use_bias": self.use_bias,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "kernel_regularizer": _validate.serialize_or_none(
+                regularizers, self.kernel_regularizer
+            ),
+            "bias_regularizer": _validate.serialize_or_none(regularizers, self.bias_regularizer),
+            "activity_regularizer": _validate.serialize_or_none(
+                regularizers, self.activity_regularizer
+            ),
+            "kernel_constraint": _validate.serialize_or_none(constraints, self.kernel_constraint),
+            "bias_constraint": _validate.serialize_or_none(constraints, self.bias_constraint),
         }
 
 
