@@ -38,7 +38,7 @@ _SUBMODULES = (
 _TOP_LEVEL = {
     "Sequential": "jnn.models",
     "Model": "jnn.models",
-    "Input": "jnn.layers",
+    "Input": "jnn.models",
     "Layer": "jnn.layers",
 }
 

@@ -1,0 +1,123 @@
+"""Running layers inside a model's pure ``init`` / ``apply``.
+
+A model's ``apply`` (functional graph walk or a subclassed ``call``) runs inside an
+:class:`ApplyContext` that hands every layer call its variables, collects new state and
+auxiliary losses, and in init mode creates the variables — the way Flax linen and Haiku
+transform a function. The context exists only while the pure function is traced.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from jnn._core.layers.base import spec_of
+
+_local = threading.local()
+
+
+def current() -> ApplyContext | None:
+    stack = getattr(_local, "stack", None)
+    return stack[-1] if stack else None
+
+
+class ApplyContext:
+    """Hands variables to layer calls during one trace of a model's init or apply."""
+
+    def __init__(
+        self,
+        variables: dict[str, dict[str, Any]],
+        *,
+        training: bool,
+        rng: jax.Array | None,
+        init_key: jax.Array | None = None,
+        sample_mask: jax.Array | None = None,
+    ):
+        self.params = dict(variables.get("params", {}))
+        self.state = dict(variables.get("state", {}))
+        self.new_state: dict[str, Any] = {}
+        self.training = training
+        self.rng = rng
+        self.init_key = init_key
+        self.losses: list[jax.Array] = []
+        self.sample_mask = sample_mask
+        self._calls: dict[str, int] = {}
+        self._order: list[str] = []
+
+    @property
+    def init_mode(self) -> bool:
+        return self.init_key is not None
+
+    def __enter__(self) -> ApplyContext:
+        stack = getattr(_local, "stack", None)
+        if stack is None:
+            stack = _local.stack = []
+        stack.append(self)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        _local.stack.pop()
+
+    def _layer_id(self, layer: Any) -> int:
+        # A stable small integer per layer name, for rng folding.
+        name = layer.name
+        if name not in self._calls:
+            self._calls[name] = len(self._calls)
+        return self._calls[name]
+
+    def call_layer(self, layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        """Runs ``layer`` on (traced) ``inputs`` with its variables from this context."""
+        name = layer.name
+        idx = self._layer_id(layer)
+        if self.init_mode and name not in self.params and name not in self.state \
+                and name not in self._order:
+            variables = layer.init(jax.random.fold_in(self.init_key, idx), spec_of(inputs))
+            if variables.get("params"):
+                self.params[name] = variables["params"]
+            if variables.get("state"):
+                self.state[name] = variables["state"]
+            self._order.append(name)
+        variables = {
+            "params": self.params.get(name, {}),
+            "state": self.new_state.get(name, self.state.get(name, {})),
+        }
+        training = kwargs.pop("training", None)
+        training = self.training if training is None else bool(training)
+        rng = None if self.rng is None else jax.random.fold_in(self.rng, idx)
+        if getattr(layer, "_is_model", False):
+            outputs, new_state, losses = layer._apply_with_losses(
+                variables, inputs, training=training, rng=rng,
+                sample_mask=self.sample_mask, **kwargs
+            )
+            self.losses.extend(losses)
+        else:
+            outputs, new_state = layer.apply(
+                variables, inputs, training=training, rng=rng, **kwargs
+            )
+        if new_state:
+            self.new_state[name] = new_state
+        reg = getattr(layer, "activity_regularizer", None)
+        if reg is not None:
+            for out in jax.tree.leaves(outputs):
+                loss = jnp.asarray(reg(out), jnp.float32)
+                if out.ndim > 0:
+                    loss = loss / out.shape[0]
+                self.losses.append(loss)
+        return outputs
+
+    def add_loss(self, value: Any) -> None:
+        self.losses.append(jnp.asarray(value, jnp.float32))
+
+    def merged_state(self) -> dict[str, Any]:
+        """The full state after this trace (unchanged layers keep their state)."""
+        out = dict(self.state)
+        out.update(self.new_state)
+        return out
+
+    def total_loss(self) -> jax.Array:
+        if not self.losses:
+            return jnp.zeros((), jnp.float32)
+        return sum(self.losses[1:], self.losses[0])

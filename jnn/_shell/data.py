@@ -1,0 +1,150 @@
+"""Data adapters: turn what users pass to fit / evaluate / predict into host arrays.
+
+The adapter seam: :func:`get_adapter` returns an object with ``x``, ``y``, ``sample_weight``
+(numpy arrays in the model's input / flattened-output structure) and ``num_samples``.
+Arrays, lists, pandas objects and dicts are handled here; iterators, generators and
+``Sequence`` objects plug in behind the same seam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import jax
+import numpy as np
+
+
+def _is_pandas(x: Any) -> bool:
+    return type(x).__module__.startswith("pandas") and hasattr(x, "to_numpy")
+
+
+def to_numpy(x: Any, what: str) -> np.ndarray:
+    """One array-like to numpy, with clear errors for data that is not numeric."""
+    if _is_pandas(x):
+        x = x.to_numpy()
+    elif isinstance(x, jax.Array):
+        x = np.asarray(x)
+    arr = np.asarray(x)
+    if arr.dtype == object or arr.dtype.kind in "USO":
+        raise ValueError(
+            f"{what} must be numeric, but it has dtype {arr.dtype} (first values: "
+            f"{arr.ravel()[:3].tolist()}). Convert strings/objects to numbers first (e.g. with "
+            "a lookup table or pandas .astype)."
+        )
+    if arr.dtype == np.float64:
+        arr = arr.astype(np.float32)
+    elif arr.dtype == np.int64 and arr.size and np.abs(arr).max() < 2**31:
+        arr = arr.astype(np.int32)
+    elif arr.dtype == np.bool_:
+        arr = arr.astype(np.float32)
+    if arr.ndim == 0:
+        raise ValueError(f"{what} must have a batch dimension; received a scalar.")
+    return arr
+
+
+def map_arrays(x: Any, fn: Any) -> Any:
+    """Applies ``fn`` to every leaf array of a structure of lists / tuples / dicts."""
+    if x is None:
+        return None
+    if isinstance(x, Mapping) and not _is_pandas(x):
+        return {k: map_arrays(v, fn) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and any(
+        hasattr(e, "shape") or _is_pandas(e) or isinstance(e, (list, tuple, Mapping))
+        for e in x
+    ) and not _is_list_of_rows(x):
+        return type(x)(map_arrays(v, fn) for v in x) if isinstance(x, tuple) else [
+            map_arrays(v, fn) for v in x
+        ]
+    return fn(x)
+
+
+def _is_list_of_rows(x: Any) -> bool:
+    # [[5.3, 3.4, 1.9, 0.6], [...]] is ONE array (003 predicts on a list of lists).
+    return all(
+        isinstance(e, (list, tuple)) and all(isinstance(v, (int, float, np.number)) for v in e)
+        for e in x
+    )
+
+
+def leaves(x: Any) -> list[np.ndarray]:
+    return jax.tree.leaves(x)
+
+
+def check_finite(x: Any, what: str) -> None:
+    for i, arr in enumerate(leaves(x)):
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            bad = np.argwhere(~np.isfinite(arr))[0]
+            where = f" (input {i})" if len(leaves(x)) > 1 else ""
+            raise ValueError(
+                f"{what}{where} contains NaN or infinite values, first at index "
+                f"{tuple(int(b) for b in bad)}: {arr[tuple(bad)]}. Clean or impute the data "
+                "before training; a NaN input makes every loss NaN."
+            )
+
+
+class ArrayAdapter:
+    """In-memory arrays (numpy, jax, lists, pandas, dicts of them)."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None):
+        self.x = map_arrays(x, lambda a: to_numpy(a, "Input data `x`"))
+        self.y = map_arrays(y, lambda a: to_numpy(a, "Target data `y`"))
+        self.sample_weight = map_arrays(
+            sample_weight, lambda a: to_numpy(a, "`sample_weight`").astype(np.float32)
+        )
+        sizes = {}
+        for name, part in (("x", self.x), ("y", self.y), ("sample_weight", self.sample_weight)):
+            for arr in leaves(part):
+                sizes.setdefault(name, []).append(arr.shape[0])
+        all_sizes = {n for v in sizes.values() for n in v}
+        if len(all_sizes) > 1:
+            detail = ", ".join(f"{k} sizes: {v}" for k, v in sizes.items())
+            raise ValueError(
+                "Data cardinality is ambiguous: make sure all arrays contain the same number of "
+                f"samples. Received {detail}."
+            )
+        if not all_sizes:
+            raise ValueError("No input data was provided (`x` is empty).")
+        self.num_samples = all_sizes.pop()
+        if self.num_samples == 0:
+            raise ValueError("The dataset is empty: `x` has 0 samples.")
+
+    def take(self, start: int, stop: int) -> ArrayAdapter:
+        sl = slice(start, stop)
+        new = object.__new__(ArrayAdapter)
+        new.x = jax.tree.map(lambda a: a[sl], self.x)
+        new.y = jax.tree.map(lambda a: a[sl], self.y)
+        new.sample_weight = jax.tree.map(lambda a: a[sl], self.sample_weight)
+        new.num_samples = stop - start
+        return new
+
+
+def get_adapter(x: Any, y: Any = None, sample_weight: Any = None) -> ArrayAdapter:
+    """Chooses the adapter for ``x``; arrays and structures of arrays for now."""
+    if x is None:
+        raise ValueError("`x` is None: pass the input data to fit / evaluate / predict.")
+    if hasattr(x, "__next__") or (
+        hasattr(x, "__iter__") and not isinstance(x, (list, tuple, dict, np.ndarray))
+        and not _is_pandas(x) and not isinstance(x, jax.Array)
+    ):
+        raise NotImplementedError(
+            f"Training from {type(x).__name__} objects (generators, iterators, datasets) is not "
+            "supported yet; pass numpy arrays, lists, pandas objects or dicts of them."
+        )
+    return ArrayAdapter(x, y, sample_weight)
+
+
+def split_validation(adapter: ArrayAdapter, validation_split: float) -> tuple:
+    """Keras's validation_split: the LAST fraction of the samples, taken before shuffling."""
+    if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
+        raise ValueError(
+            f"`validation_split` must be a float in [0, 1), received {validation_split!r}."
+        )
+    n = adapter.num_samples
+    split_at = int(n * (1.0 - validation_split))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"`validation_split={validation_split}` leaves no samples for "
+            f"{'training' if split_at == 0 else 'validation'} out of {n}."
+        )
+    return adapter.take(0, split_at), adapter.take(split_at, n)

@@ -1,0 +1,244 @@
+"""The fused fit / evaluate / predict loops (the hot path).
+
+Data moves as DESIGN.md describes: host arrays -> device (the whole dataset when it fits the
+device-memory budget, else chunk by chunk) -> one jitted ``lax.scan`` over K steps per dispatch,
+with the train state donated -> one host sync per chunk -> callbacks and the progress bar on
+the host. The last partial batch is padded and masked (never dropped, never recompiled).
+Compiled functions are cached per model and shapes, so later epochs, evaluate after fit and
+predict after evaluate reuse them.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jnn._core import steps as steps_lib
+from jnn._shell import config, rng
+
+# --- batching plans --------------------------------------------------------------------------
+
+
+def batch_plan(num_samples: int, batch_size: int, shuffle: Any, seed: int | None,
+               num_steps: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(steps, batch)`` and mask ``(steps, batch)`` for one pass over the data.
+
+    The last partial batch is padded with index 0 and mask 0. ``shuffle='batch'`` shuffles the
+    order of whole batches (Keras's behaviour for HDF5-like data).
+    """
+    steps = math.ceil(num_samples / batch_size) if num_steps is None else num_steps
+    order = np.arange(num_samples)
+    if shuffle is True:
+        order = np.random.default_rng(seed).permutation(num_samples)
+    total = steps * batch_size
+    reps = math.ceil(total / num_samples)
+    if reps > 1:  # steps_per_epoch larger than one pass: keep cycling through the data
+        order = np.concatenate([order] * reps)
+    idx = np.zeros(total, np.int32)
+    mask = np.zeros(total, np.float32)
+    take = min(total, len(order))
+    idx[:take] = order[:take]
+    mask[:take] = 1.0
+    if num_steps is None:
+        mask[num_samples:] = 0.0
+    idx = idx.reshape(steps, batch_size)
+    mask = mask.reshape(steps, batch_size)
+    if shuffle == "batch":
+        perm = np.random.default_rng(seed).permutation(steps)
+        idx, mask = idx[perm], mask[perm]
+    return idx, mask
+
+
+def _nbytes(tree: Any) -> int:
+    return int(sum(a.nbytes for a in jax.tree.leaves(tree)))
+
+
+def chunk_steps(steps: int, bytes_per_step: int, steps_per_execution: Any,
+                resident: bool) -> int:
+    """K: how many steps run in one dispatch."""
+    if steps_per_execution == "auto":
+        if resident:
+            return steps
+        budget = config.device_memory_budget()
+        return max(1, min(steps, budget // (2 * max(bytes_per_step, 1))))
+    return max(1, min(steps, int(steps_per_execution)))
+
+
+# --- compiled functions (cached on the model) ----------------------------------------------------
+
+
+def _gather(data: Any, i: jax.Array) -> Any:
+    return jax.tree.map(lambda a: a[i], data)
+
+
+def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: bool,
+                     skip_empty: bool, jit: bool = True):
+    step = steps_lib.train_step_fn(model, objectives, tx)
+
+    def run(ts, data, idx, mask):
+        x, y, sw = data
+
+        def body(ts, im):
+            i, m = im
+            batch = steps_lib.Batch(_gather(x, i), _gather(y, i), _gather(sw, i), m)
+            new_ts, logs = step(ts, batch)
+            if skip_empty:
+                valid = jnp.sum(m) > 0
+                new_ts = jax.tree.map(lambda n, o: jnp.where(valid, n, o), new_ts, ts)
+            return new_ts, (logs if per_step_logs else None)
+
+        ts, logs = jax.lax.scan(body, ts, (idx, mask))
+        return ts, (logs if per_step_logs else objectives.results(ts.metrics))
+
+    if not jit:
+        return _eager_chunk(step, objectives, per_step_logs)
+    return jax.jit(run, donate_argnums=0)
+
+
+def _eager_chunk(step, objectives, per_step_logs):
+    """run_eagerly=True: the same computation, one un-jitted step at a time."""
+
+    def run(ts, data, idx, mask):
+        x, y, sw = data
+        logs_list = []
+        with jax.disable_jit():
+            for i, m in zip(idx, mask):
+                if float(jnp.sum(m)) == 0:
+                    continue
+                batch = steps_lib.Batch(_gather(x, i), _gather(y, i), _gather(sw, i), m)
+                ts, logs = step(ts, batch)
+                logs_list.append(logs)
+        if per_step_logs:
+            return ts, jax.tree.map(lambda *a: jnp.stack(a), *logs_list)
+        return ts, objectives.results(ts.metrics)
+
+    return run
+
+
+def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bool = True):
+    step = steps_lib.eval_step_fn(model, objectives)
+
+    def run(metric_states, variables, data, idx, mask):
+        x, y, sw = data
+
+        def body(ms, im):
+            i, m = im
+            batch = steps_lib.Batch(_gather(x, i), _gather(y, i), _gather(sw, i), m)
+            ms, logs = step(ms, variables, batch)
+            return ms, (logs if per_step_logs else None)
+
+        ms, logs = jax.lax.scan(body, metric_states, (idx, mask))
+        return ms, (logs if per_step_logs else objectives.results(ms))
+
+    if not jit:
+        def eager(metric_states, variables, data, idx, mask):
+            with jax.disable_jit():
+                return run(metric_states, variables, data, idx, mask)
+        return eager
+    return jax.jit(run)
+
+
+def make_predict_chunk(model: Any, *, jit: bool = True):
+    def run(variables, x, idx):
+        def body(_, i):
+            return None, model.apply(variables, _gather(x, i), training=False)
+
+        _, out = jax.lax.scan(body, None, idx)
+        return out
+
+    if not jit:
+        def eager(variables, x, idx):
+            with jax.disable_jit():
+                return run(variables, x, idx)
+        return eager
+    return jax.jit(run)
+
+
+def _spec_key(tree: Any) -> tuple:
+    return tuple((tuple(a.shape[1:]), str(a.dtype)) for a in jax.tree.leaves(tree)) + (
+        str(jax.tree.structure(tree)),
+    )
+
+
+class Engine:
+    """Per-model cache of compiled chunk functions and the current train state."""
+
+    def __init__(self, model: Any):
+        self.model = model
+        self.cache: dict[Any, Any] = {}
+        self.trace_count = 0  # incremented when a new function is compiled (tests read it)
+
+    def cached(self, key: Any, build: Any) -> Any:
+        fn = self.cache.get(key)
+        if fn is None:
+            fn = build()
+            self.cache[key] = fn
+            self.trace_count += 1
+        return fn
+
+
+# --- device placement ---------------------------------------------------------------------------
+
+
+class DeviceData:
+    """Host arrays (x, y, sample_weight) and their device copy or device chunks."""
+
+    def __init__(self, x: Any, y: Any, sw: Any):
+        self.host = (x, y, sw)
+        self.num_samples = jax.tree.leaves(x)[0].shape[0]
+        self.row_bytes = _nbytes(self.host) // max(self.num_samples, 1)
+        self.resident = _nbytes(self.host) <= config.device_memory_budget()
+        self._device = jax.device_put(self.host) if self.resident else None
+
+    def chunks(self, idx: np.ndarray, mask: np.ndarray, k: int):
+        """Yields ``(data, idx_chunk, mask_chunk, first_step, n_real_steps)`` per dispatch.
+
+        Streamed data gathers each chunk's rows on the host and starts its transfer before the
+        previous chunk's compute is waited on (device_put is asynchronous).
+        """
+        steps = idx.shape[0]
+        n_chunks = math.ceil(steps / k)
+        pad = n_chunks * k - steps
+        if pad:
+            idx = np.concatenate([idx, np.zeros((pad,) + idx.shape[1:], idx.dtype)])
+            mask = np.concatenate([mask, np.zeros((pad,) + mask.shape[1:], mask.dtype)])
+        if self.resident:
+            idx_d = jax.device_put(idx)
+            mask_d = jax.device_put(mask)
+            for c in range(n_chunks):
+                sl = slice(c * k, (c + 1) * k)
+                yield self._device, idx_d[sl], mask_d[sl], c * k, min(k, steps - c * k)
+            return
+        local = np.arange(k * idx.shape[1], dtype=np.int32).reshape(k, idx.shape[1])
+        local_d = jax.device_put(local)
+
+        def transfer(c):
+            rows = idx[c * k:(c + 1) * k].reshape(-1)
+            host = jax.tree.map(lambda a: a[rows], self.host)
+            return jax.device_put(host), jax.device_put(mask[c * k:(c + 1) * k])
+
+        nxt = transfer(0)
+        for c in range(n_chunks):
+            cur = nxt
+            if c + 1 < n_chunks:
+                nxt = transfer(c + 1)
+            yield cur[0], local_d, cur[1], c * k, min(k, steps - c * k)
+
+
+def host_logs(logs: dict[str, Any], names: list[str]) -> dict[str, float]:
+    """Device logs -> Python floats, in Keras's order (``loss`` first, then metrics)."""
+    arrs = jax.device_get(logs)
+    return {k: float(arrs[k]) for k in names}
+
+
+def step_logs(stacked: dict[str, Any], n: int, names: list[str]) -> list[dict[str, float]]:
+    arrs = jax.device_get(stacked)
+    return [{k: float(arrs[k][i]) for k in names} for i in range(n)]
+
+
+def new_seed() -> int:
+    return int(jax.random.randint(rng.next_key(), (), 0, 2**31 - 1))

@@ -1,0 +1,189 @@
+"""Symbolic tensors and the layer-call graph of the functional API.
+
+Calling a layer on :class:`KerasTensor` objects records a :class:`Node` (the layer, its
+symbolic inputs and outputs). A functional model is the DAG of nodes between its inputs and
+outputs; it is walked once, in topological order, when the model's pure ``apply`` is traced.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jax
+import numpy as np
+
+from jnn._core.layers.base import SymbolicSpec
+
+
+class KerasTensor:
+    """A symbolic tensor: a shape (batch ``None``), a dtype and the node that produced it.
+
+    Example:
+        >>> import jnn
+        >>> x = jnn.Input(shape=(3,))
+        >>> x.shape
+        (None, 3)
+    """
+
+    def __init__(self, shape: tuple, dtype: Any, node: Node | None = None, index: int = 0,
+                 name: str | None = None):
+        self.shape = tuple(shape)
+        self.dtype = np.dtype(dtype)
+        self.node = node
+        self.index = index
+        self.name = name
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    @property
+    def spec(self) -> SymbolicSpec:
+        return SymbolicSpec(self.shape, self.dtype)
+
+    def __repr__(self) -> str:
+        name = f", name={self.name}" if self.name else ""
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype.name}{name}>"
+
+    def __array__(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError(
+            f"A symbolic KerasTensor {self!r} cannot be converted to a numpy array. Symbolic "
+            "tensors (from jnn.Input) only describe the model's graph: pass them to layers, "
+            "build a jnn.Model(inputs, outputs), and feed real data to model.predict / fit. "
+            "To apply a numpy or jax function to a symbolic tensor, wrap it in a "
+            "jnn.layers.Lambda layer."
+        )
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            f"A symbolic KerasTensor {self!r} has no truth value; use a Lambda layer for "
+            "data-dependent logic."
+        )
+
+    def _op(self, other: Any, fn: Any, name: str) -> KerasTensor:
+        from jnn._core.layers.core import Lambda
+
+        if isinstance(other, KerasTensor):
+            return Lambda(lambda xs: fn(xs[0], xs[1]), name=None)([self, other])
+        if isinstance(other, (int, float, np.ndarray)) or hasattr(other, "__jax_array__"):
+            const = np.asarray(other)
+            return Lambda(lambda x: fn(x, const))(self)
+        return NotImplemented
+
+    def __add__(self, o): return self._op(o, lambda a, b: a + b, "add")  # noqa: E704
+    def __radd__(self, o): return self._op(o, lambda a, b: b + a, "add")  # noqa: E704
+    def __sub__(self, o): return self._op(o, lambda a, b: a - b, "sub")  # noqa: E704
+    def __rsub__(self, o): return self._op(o, lambda a, b: b - a, "sub")  # noqa: E704
+    def __mul__(self, o): return self._op(o, lambda a, b: a * b, "mul")  # noqa: E704
+    def __rmul__(self, o): return self._op(o, lambda a, b: b * a, "mul")  # noqa: E704
+    def __truediv__(self, o): return self._op(o, lambda a, b: a / b, "div")  # noqa: E704
+
+
+def is_symbolic(x: Any) -> bool:
+    return any(isinstance(leaf, KerasTensor) for leaf in flatten(x))
+
+
+def flatten(x: Any) -> list[Any]:
+    return jax.tree.leaves(x, is_leaf=lambda a: isinstance(a, KerasTensor))
+
+
+def map_structure(fn: Any, x: Any) -> Any:
+    return jax.tree.map(fn, x, is_leaf=lambda a: isinstance(a, (KerasTensor, SymbolicSpec)))
+
+
+class Node:
+    """One call of ``layer`` on symbolic ``inputs`` producing symbolic ``outputs``."""
+
+    def __init__(self, layer: Any, inputs: Any, outputs: Any, kwargs: dict[str, Any]):
+        self.layer = layer
+        self.inputs = inputs
+        self.outputs = outputs
+        self.kwargs = kwargs
+        self.parents = [t.node for t in flatten(inputs) if t.node is not None]
+
+    @property
+    def input_tensors(self) -> list[KerasTensor]:
+        return flatten(self.inputs)
+
+    @property
+    def output_tensors(self) -> list[KerasTensor]:
+        return flatten(self.outputs)
+
+    @property
+    def is_input(self) -> bool:
+        return type(self.layer).__name__ == "InputLayer"
+
+    def __repr__(self) -> str:
+        return f"<Node {self.layer.name}>"
+
+
+def inbound_nodes(layer: Any) -> list[Node]:
+    nodes = layer.__dict__.get("_inbound_nodes")
+    if nodes is None:
+        nodes = []
+        layer.__dict__["_inbound_nodes"] = nodes
+    return nodes
+
+
+def symbolic_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
+    """Records ``layer(inputs)`` on symbolic tensors and returns symbolic outputs."""
+    in_spec = map_structure(lambda t: t.spec if isinstance(t, KerasTensor) else t, inputs)
+    if isinstance(in_spec, SymbolicSpec):
+        layer.check_input_shape(in_spec.shape)
+    static_kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
+    try:
+        out_spec = layer.compute_output_spec(in_spec, **static_kwargs)
+    except (ValueError, TypeError) as exc:
+        raise type(exc)(f"{exc}") from None
+    node = Node(layer, inputs, None, dict(kwargs))
+    counter = iter(range(1 << 30))
+    outputs = map_structure(
+        lambda s: KerasTensor(s.shape, s.dtype, node, next(counter)), out_spec
+    )
+    node.outputs = outputs
+    inbound_nodes(layer).append(node)
+    return outputs
+
+
+def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:
+    """Nodes needed to compute ``outputs`` from ``inputs``, in an order that respects edges.
+
+    Raises the Keras "Graph disconnected" error when an output depends on a symbolic input that
+    is not among ``inputs``.
+    """
+    input_ids = {id(t) for t in inputs}
+    order: list[Node] = []
+    state: dict[int, int] = {}  # 1 = visiting, 2 = done
+
+    def visit(node: Node, via: KerasTensor) -> None:
+        s = state.get(id(node))
+        if s == 2:
+            return
+        if s == 1:
+            raise ValueError(f"The graph has a cycle through layer '{node.layer.name}'.")
+        state[id(node)] = 1
+        for t in node.input_tensors:
+            if id(t) in input_ids:
+                continue
+            if t.node is None or t.node.is_input:
+                name = t.name or (t.node.layer.name if t.node else "?")
+                raise ValueError(
+                    f"Graph disconnected: cannot obtain value for tensor {t!r} (input '{name}') "
+                    f"at layer '{node.layer.name}'. The following previous layers were accessed "
+                    f"without issue: {[n.layer.name for n in order]}. Add '{name}' to the "
+                    "model's inputs."
+                )
+            visit(t.node, t)
+        state[id(node)] = 2
+        order.append(node)
+
+    for out in outputs:
+        if id(out) in input_ids:
+            continue
+        if out.node is None or out.node.is_input:
+            raise ValueError(
+                f"Graph disconnected: output {out!r} is a model input that was not passed in "
+                "`inputs`."
+            )
+        visit(out.node, out)
+    return order

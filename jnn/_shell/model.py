@@ -1,0 +1,478 @@
+"""``Model``: the Keras-shaped object around a pure ``init`` / ``apply`` pair.
+
+A model holds its layers (and through their stores, its current weights), the compile
+configuration and a cache of compiled steps. Numerics live in the core: ``fit`` /
+``evaluate`` / ``predict`` (in :mod:`jnn._shell.training`) only move data and state.
+
+The pure contract every model kind implements (functional, Sequential, subclassed):
+
+* ``init(key, x_spec) -> {"params": {layer: {...}}, "state": {layer: {...}}}``
+* ``apply(variables, x, *, training=False, rng=None, mutable=False, return_losses=False)``
+  returns ``y``, or ``(y, new_state)`` with ``mutable=True``, or ``(y, new_state, aux_loss)``
+  with ``return_losses=True`` too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from jnn._core.layers.base import Layer, SymbolicSpec, spec_of
+from jnn._shell import context, rng
+from jnn._shell.binding import LayerStore, Weight, set_weights_in_order
+
+
+class Model(Layer):
+    """A trainable graph of layers with the Keras workflow (compile / fit / evaluate / predict).
+
+    ``Model(inputs, outputs)`` builds a functional model; subclasses define ``call``.
+
+    Example:
+        >>> import jnn
+        >>> inputs = jnn.Input(shape=(4,))
+        >>> outputs = jnn.layers.Dense(2)(inputs)
+        >>> model = jnn.Model(inputs, outputs)
+        >>> model.count_params()
+        10
+    """
+
+    _is_model = True
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from jnn._shell.functional import Functional
+
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if args or "inputs" in kwargs:
+            # Model(inputs, outputs) resolved by __new__ to Functional: delegate.
+            from jnn._shell.functional import Functional
+
+            if isinstance(self, Functional):
+                Functional.__init__(self, *args, **kwargs)
+                return
+            raise TypeError(
+                f"{type(self).__name__}.__init__ received positional arguments {args}; "
+                "subclassed models take only keyword arguments such as name=..."
+            )
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        dtype = kwargs.pop("dtype", None)
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unrecognized keyword argument(s) {sorted(kwargs)}."
+            )
+        self._init_model_state()
+        prefix = "model" if type(self) is Model else None
+        super().__init__(name=name or (self._default_name(prefix)), trainable=trainable,
+                         dtype=dtype)
+
+    def _default_name(self, prefix: str | None = None) -> str:
+        from jnn._core.layers.base import hooks, to_snake_case
+
+        return hooks.auto_name(prefix or to_snake_case(type(self).__name__))
+
+    def _init_model_state(self) -> None:
+        d = self.__dict__
+        d.setdefault("_compiled", None)
+        d.setdefault("_engine", None)
+        d.setdefault("_train_state", None)
+        d.setdefault("stop_training", False)
+        d.setdefault("history", None)
+        d.setdefault("optimizer", None)
+        d.setdefault("_model_built", False)
+
+    # --- structure ---------------------------------------------------------------------------
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Subclassed models: remember sub-layers assigned as attributes (also in lists/dicts),
+        # in assignment order, as Keras tracks them.
+        if not name.startswith("_"):
+            found = [v for v in _iter_layers(value) if v is not self]
+            if found:
+                tracked = self.__dict__.setdefault("_tracked", [])
+                for layer in found:
+                    if all(layer is not t for t in tracked):
+                        tracked.append(layer)
+        object.__setattr__(self, name, value)
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's direct sub-layers, in Keras order."""
+        return self._tracked_layers()
+
+    def _tracked_layers(self) -> list[Layer]:
+        return list(self.__dict__.get("_tracked", []))
+
+    def call(self, inputs: Any, training: Any = None) -> Any:
+        raise NotImplementedError(
+            f"Model '{self.name}' has no call() method: subclasses of jnn.Model must define "
+            "`call(self, inputs, training=None)`, or build a functional Model(inputs, outputs)."
+        )
+
+    @property
+    def output_names(self) -> list[str]:
+        names = self.__dict__.get("_output_names")
+        if names is None:
+            spec = self.__dict__.get("_build_spec")
+            if spec is None:
+                return ["output_1"]
+            out = jax.eval_shape(
+                lambda v, x: self.apply(v, x), self.variables_tree,
+                jax.tree.map(lambda s: jax.ShapeDtypeStruct(s.shape, s.dtype), spec),
+            )
+            if isinstance(out, Mapping):
+                names = list(out.keys())
+            elif isinstance(out, (list, tuple)):
+                names = [f"output_{i + 1}" for i in range(len(out))]
+            else:
+                names = ["output_1"]
+            self.__dict__["_output_names"] = names
+        return names
+
+    def _weight_layers(self) -> list[Layer]:
+        """Direct sub-layers that may own variables (InputLayers excluded)."""
+        return [layer for layer in self.layers if type(layer).__name__ != "InputLayer"]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A sub-layer by name or by index (Keras semantics)."""
+        if index is not None and name is not None:
+            raise ValueError("Provide only a layer name or a layer index, not both.")
+        if index is not None:
+            layers = self.layers
+            if not isinstance(index, int) or not -len(layers) <= index < len(layers):
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model '{self.name}' only "
+                    f"has {len(layers)} layers."
+                )
+            return layers[index]
+        if name is not None:
+            for layer in self.layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No such layer: {name}. Existing layers are: {[la.name for la in self.layers]}."
+            )
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    # --- the pure API --------------------------------------------------------------------------
+    def _forward(self, inputs: Any) -> Any:
+        """Runs the model's computation; every layer call goes through the active context.
+
+        For subclassed models this is ``call``; sub-layer calls inside it are routed to the
+        active :class:`ApplyContext`, which hands them their variables.
+        """
+        ctx = context.current()
+        if _accepts(self.call, "training"):
+            return self.call(inputs, training=ctx.training)
+        return self.call(inputs)
+
+    def init(self, key: jax.Array, input_spec: Any) -> dict[str, Any]:
+        """Fresh variables for inputs like ``input_spec`` (pure; the model is not modified)."""
+        spec = spec_of(input_spec)
+
+        def run(k, x):
+            ctx = context.ApplyContext({}, training=False, rng=None, init_key=k)
+            with ctx:
+                self._forward(x)
+            return {"params": ctx.params, "state": ctx.state}
+
+        dummy = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
+        if isinstance(key, jax.core.Tracer) or any(
+            isinstance(a, jax.core.Tracer) for a in jax.tree.leaves(input_spec)
+        ):
+            return run(key, dummy)
+        return jax.jit(run)(key, dummy)
+
+    def apply(
+        self,
+        variables: Mapping[str, Any],
+        inputs: Any,
+        *,
+        training: bool = False,
+        rng: jax.Array | None = None,
+        mutable: bool = False,
+        return_losses: bool = False,
+        sample_mask: jax.Array | None = None,
+    ) -> Any:
+        """Runs the model on ``inputs`` with ``variables`` (pure; jit/grad/vmap-safe)."""
+        outputs, new_state, losses = self._apply_with_losses(
+            variables, inputs, training=training, rng=rng, sample_mask=sample_mask
+        )
+        if not mutable:
+            return outputs
+        if return_losses:
+            total = sum(losses[1:], losses[0]) if losses else jnp.zeros((), jnp.float32)
+            return outputs, new_state, total
+        return outputs, new_state
+
+    def _apply_with_losses(self, variables, inputs, *, training=False, rng=None,
+                           sample_mask=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"Model '{self.name}' got unexpected call arguments {sorted(kwargs)}.")
+        ctx = context.ApplyContext(
+            variables, training=training, rng=rng, sample_mask=sample_mask
+        )
+        with ctx:
+            outputs = self._forward(inputs)
+        return outputs, ctx.merged_state(), ctx.losses
+
+    def flatten_outputs(self, y: Any) -> list[Any]:
+        """Model outputs as a flat list, in output order."""
+        names = self.output_names
+        if isinstance(y, Mapping):
+            return [y[n] for n in names]
+        if isinstance(y, (list, tuple)):
+            return list(y)
+        return [y]
+
+    def regularization_penalty(self, params: Mapping[str, Any]) -> jax.Array:
+        """Sum of every layer's weight penalties (pure)."""
+        total = jnp.zeros((), jnp.float32)
+        for layer in self._weight_layers():
+            if layer.name in params:
+                total = total + layer.regularization_penalty(params[layer.name])
+        return total
+
+    def apply_constraints(self, params: Mapping[str, Any]) -> dict[str, Any]:
+        """Projects params with every layer's constraints (pure)."""
+        out = dict(params)
+        for layer in self._weight_layers():
+            if layer.name in out:
+                out[layer.name] = layer.apply_constraints(out[layer.name])
+        return out
+
+    def weight_regularizers(self) -> dict:
+        return {}
+
+    def trainable_mask(self, params: Mapping[str, Any], parent: bool = True) -> dict[str, Any]:
+        """A pytree of bools like ``params``: True where the weight trains."""
+        out = {}
+        for layer in self._weight_layers():
+            if layer.name not in params:
+                continue
+            on = parent and layer.trainable
+            if getattr(layer, "_is_model", False):
+                out[layer.name] = layer.trainable_mask(params[layer.name], on)
+            else:
+                out[layer.name] = jax.tree.map(lambda _, on=on: on, params[layer.name])
+        return out
+
+    # --- building and the weight stores ---------------------------------------------------------
+    @property
+    def built(self) -> bool:
+        return bool(self.__dict__.get("_model_built"))
+
+    def _input_spec_for_build(self) -> Any:
+        raise NotImplementedError
+
+    def _build_from_spec(self, spec: Any) -> None:
+        """Creates weights for every layer that has none yet (shared layers keep theirs)."""
+        user_build = type(self).build
+        if user_build is not Model.build and not self.__dict__.get("_in_user_build") and \
+                "Sequential" not in type(self).__name__ and "Functional" not in type(self).__name__:
+            self.__dict__["_in_user_build"] = True
+            try:
+                shapes = jax.tree.map(lambda s: (None,) + tuple(s.shape[1:]), spec_of(spec))
+                user_build(self, shapes)
+            finally:
+                self.__dict__["_in_user_build"] = False
+        self.__dict__["_build_spec"] = spec_of(spec)
+        self.__dict__.pop("_output_names", None)
+        variables = self.init(rng.next_key(), spec)
+        self._adopt_variables(variables, keep_existing=True)
+        self.__dict__["_model_built"] = True
+
+    def _adopt_variables(self, variables: Mapping[str, Any], keep_existing: bool) -> None:
+        params, state = variables.get("params", {}), variables.get("state", {})
+        for layer in self._weight_layers():
+            sub = {"params": params.get(layer.name, {}), "state": state.get(layer.name, {})}
+            if getattr(layer, "_is_model", False):
+                layer._adopt_variables(sub, keep_existing)
+                layer.__dict__["_model_built"] = True
+                continue
+            store = layer.__dict__.get("_binding")
+            if store is None:
+                layer.__dict__["_binding"] = LayerStore(layer, sub)
+                if getattr(layer, "_initial_weights", None) is not None:
+                    layer.set_weights(layer._initial_weights)
+            elif not keep_existing:
+                store.update(sub)
+
+    @property
+    def variables_tree(self) -> dict[str, Any]:
+        """The current ``{"params", "state"}`` pytree gathered from the layers."""
+        self._require_built("read the model's variables")
+        params: dict[str, Any] = {}
+        state: dict[str, Any] = {}
+        for layer in self._weight_layers():
+            if getattr(layer, "_is_model", False):
+                sub = layer.variables_tree
+            else:
+                store = layer.__dict__.get("_binding")
+                if store is None:
+                    continue
+                sub = store.variables
+            if sub["params"]:
+                params[layer.name] = sub["params"]
+            if sub["state"]:
+                state[layer.name] = sub["state"]
+        return {"params": params, "state": state}
+
+    def set_variables(self, variables: Mapping[str, Any]) -> None:
+        """Writes a ``{"params", "state"}`` pytree (e.g. after training) into the layers."""
+        self._adopt_variables(variables, keep_existing=False)
+
+    def _require_built(self, what: str) -> None:
+        if not self.built:
+            raise ValueError(
+                f"Model '{self.name}' has not been built yet, so you cannot {what}. Build it by "
+                "giving the first layer an input shape (e.g. `Dense(8, input_shape=(4,))` or a "
+                "`jnn.Input(shape=(4,))` first), by calling `model.build(input_shape)`, or by "
+                "calling fit / predict on data."
+            )
+
+    def build(self, input_shape: Any = None) -> None:
+        """Creates the weights for inputs of ``input_shape`` (batch dimension included)."""
+        if self.__dict__.get("_in_user_build"):
+            return
+        if input_shape is None:
+            raise ValueError(f"Model '{self.name}': build() needs an input_shape.")
+        spec = _spec_from_shape(input_shape)
+        self._build_from_spec(spec)
+
+    # --- weights, Keras style -------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Weight]:
+        if not self.built:
+            return []
+        out: list[Weight] = []
+        seen: set[int] = set()
+        for layer in self._weight_layers():
+            for w in layer.weights:
+                key = id(w._store), w.collection, w.short_name
+                if key not in seen:
+                    seen.add(key)  # type: ignore[arg-type]
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self) -> list[Weight]:
+        if not self.trainable:
+            return []
+        return [w for w in self.weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list[Weight]:
+        if not self.trainable:
+            return self.weights
+        return [w for w in self.weights if not w.trainable]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """All weights as numpy arrays, in Keras order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Sets all weights from numpy arrays in Keras order (count and shapes checked)."""
+        self._require_built("set its weights")
+        set_weights_in_order(self.weights, weights, self.name)
+        self._invalidate_train_state()
+
+    def count_params(self) -> int:
+        self._require_built("count its parameters")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    def _invalidate_train_state(self) -> None:
+        ts = self.__dict__.get("_train_state")
+        if ts is not None:
+            self.__dict__["_train_state"] = None
+            self.__dict__["_opt_state_keep"] = ts.opt_state
+
+    def __getattr__(self, item: str) -> Any:
+        if item.startswith("_"):
+            raise AttributeError(item)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{item}'")
+
+    # --- eager call: model(x) on data ----------------------------------------------------------
+    def _eager_call(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        from jnn._shell.hooks import _to_arrays
+
+        inputs = _to_arrays(inputs)
+        training = bool(kwargs.pop("training", False) or False)
+        if not self.built:
+            self._build_from_spec(spec_of(inputs))
+        variables = self.variables_tree
+        key = rng.next_key() if training else None
+        out, new_state = self.apply(variables, inputs, training=training, rng=key, mutable=True)
+        if training and new_state:
+            self.set_variables({"params": variables["params"], "state": new_state})
+        return out
+
+    # --- Keras workflow (compile/fit/evaluate/predict) lives in training.py ------------------
+    from jnn._shell.training import (  # noqa: E402
+        compile,
+        evaluate,
+        fit,
+        predict,
+        predict_classes,
+        predict_on_batch,
+        test_on_batch,
+        train_on_batch,
+    )
+    from jnn._shell.training import metrics_names as metrics_names  # noqa: E402
+
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Any = None, expand_nested: bool = False,
+                show_trainable: bool = False) -> None:
+        """Prints the Keras 2 summary table of the model."""
+        from jnn._shell.summary_rows import print_model_summary
+
+        print_model_summary(self, line_length=line_length, positions=positions,
+                            print_fn=print_fn)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable}
+
+
+def _iter_layers(value: Any):
+    if isinstance(value, Layer):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _iter_layers(v)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            yield from _iter_layers(v)
+
+
+def _accepts(fn: Any, arg: str) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _spec_from_shape(input_shape: Any) -> Any:
+    def one(shape):
+        shape = tuple(shape)
+        return jax.ShapeDtypeStruct(tuple(1 if d is None else int(d) for d in shape), jnp.float32)
+
+    if isinstance(input_shape, Mapping):
+        return {k: one(v) for k, v in input_shape.items()}
+    if isinstance(input_shape, (list, tuple)) and input_shape and isinstance(
+        input_shape[0], (list, tuple)
+    ):
+        return [one(s) for s in input_shape]
+    return one(input_shape)
+
+
+def symbolic_spec(shape: Any, dtype: Any = jnp.float32) -> SymbolicSpec:
+    return SymbolicSpec(tuple(shape), dtype)

@@ -1,0 +1,624 @@
+"""``compile``, ``fit``, ``evaluate``, ``predict`` — the Keras workflow on the fused engine.
+
+These are methods of :class:`jnn.Model` (bound in model.py). They resolve Keras arguments,
+move data, call the core's pure steps through :mod:`jnn._shell.engine`, and run callbacks.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import jax
+import numpy as np
+import optax
+
+from jnn._core import losses as losses_lib
+from jnn._core import metrics as metrics_lib
+from jnn._core import optimizers as optimizers_lib
+from jnn._core import steps as steps_lib
+from jnn._shell import callbacks as callbacks_lib
+from jnn._shell import config, data, engine, rng
+
+
+class CompileConfig:
+    """What ``compile`` received, resolved once the output and target shapes are known."""
+
+    def __init__(self, optimizer, loss, metrics, loss_weights, weighted_metrics, run_eagerly,
+                 steps_per_execution, jit_compile):
+        self.optimizer = optimizer
+        self.loss = loss
+        self.metrics = metrics
+        self.loss_weights = loss_weights
+        self.weighted_metrics = weighted_metrics
+        self.run_eagerly = run_eagerly
+        self.steps_per_execution = steps_per_execution
+        self.jit_compile = jit_compile
+        self.objectives: steps_lib.Objectives | None = None
+        self.tx: optax.GradientTransformation | None = None
+
+
+def compile(  # noqa: A001 - Keras's name
+    self,
+    optimizer: Any = "rmsprop",
+    loss: Any = None,
+    metrics: Any = None,
+    loss_weights: Any = None,
+    weighted_metrics: Any = None,
+    run_eagerly: bool = False,
+    steps_per_execution: Any = "auto",
+    jit_compile: Any = True,
+    auto_scale_loss: bool = True,
+) -> None:
+    """Configures the model for training (Keras's ``Model.compile``).
+
+    Args:
+        optimizer: name ('rmsprop', 'adam', ...), jnn optimizer or any optax transformation.
+        loss: name, function or Loss; a list / dict for multi-output models.
+        metrics: list of names / functions / Metric objects (or a dict / list per output).
+        loss_weights: list or dict of per-output loss weights.
+        run_eagerly: run step by step without jit (debugging; same results).
+        steps_per_execution: steps fused in one device dispatch ('auto' or a positive int).
+
+    Example:
+        >>> import jnn
+        >>> model = jnn.Sequential([jnn.layers.Dense(1, input_dim=2, activation="sigmoid")])
+        >>> model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    """
+    if steps_per_execution != "auto" and (
+        not isinstance(steps_per_execution, (int, np.integer)) or steps_per_execution <= 0
+    ):
+        raise ValueError(
+            "`steps_per_execution` must be 'auto' or a positive int, received "
+            f"{steps_per_execution!r}."
+        )
+    opt = optimizers_lib.get(optimizer)
+    self.__dict__["optimizer"] = opt
+    self.__dict__["loss"] = loss
+    self.__dict__["_compiled"] = CompileConfig(
+        opt, loss, metrics, loss_weights, weighted_metrics, bool(run_eagerly),
+        steps_per_execution, jit_compile,
+    )
+    self.__dict__["_engine"] = engine.Engine(self)
+    self.__dict__["_train_state"] = None
+    self.__dict__["_opt_state_keep"] = None
+
+
+@property
+def metrics_names(self) -> list[str]:
+    """``['loss', 'accuracy', ...]`` — the names ``evaluate`` returns values for."""
+    cfg = self.__dict__.get("_compiled")
+    if cfg is None or cfg.objectives is None:
+        return []
+    return cfg.objectives.names
+
+
+# --- resolving losses and metrics per output ------------------------------------------------
+
+
+def _per_output(value: Any, names: list[str], what: str) -> list[Any]:
+    n = len(names)
+    if isinstance(value, Mapping):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(
+                f"`{what}` has keys {unknown} that are not output names of the model; the "
+                f"outputs are {names}."
+            )
+        return [value.get(k) for k in names]
+    if isinstance(value, (list, tuple)) and n > 1:
+        if len(value) != n:
+            raise ValueError(
+                f"`{what}` has {len(value)} entries, but the model has {n} outputs {names}. "
+                f"Pass one {what.rstrip('es')} per output (or a dict keyed by output name)."
+            )
+        return list(value)
+    return [value] * n
+
+
+def _build_objectives(model, cfg: CompileConfig, y_flat: list[np.ndarray],
+                      preds: list[Any]) -> steps_lib.Objectives:
+    names = model.output_names
+    if cfg.loss is None:
+        raise ValueError(
+            "You must call `compile()` with a `loss` before training or evaluating: "
+            "e.g. model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')."
+        )
+    loss_list = [None if lo is None else losses_lib.get(lo)
+                 for lo in _per_output(cfg.loss, names, "loss")]
+    weights = None
+    if cfg.loss_weights is not None:
+        weights = [1.0 if w is None else w
+                   for w in _per_output(cfg.loss_weights, names, "loss_weights")]
+    if isinstance(cfg.metrics, Mapping):
+        metric_lists = _per_output(cfg.metrics, names, "metrics")
+    elif isinstance(cfg.metrics, (list, tuple)) and len(names) > 1 and cfg.metrics and all(
+        isinstance(m, (list, tuple)) or m is None for m in cfg.metrics
+    ):
+        metric_lists = _per_output(cfg.metrics, names, "metrics")
+    else:
+        metric_lists = [cfg.metrics] * len(names)
+    resolved = []
+    for i, ms in enumerate(metric_lists):
+        ms = [] if ms is None else (list(ms) if isinstance(ms, (list, tuple)) else [ms])
+        y_shape = tuple(y_flat[i].shape) if i < len(y_flat) else tuple(preds[i].shape)
+        p_shape = tuple(preds[i].shape)
+        resolved.append([metrics_lib.resolve(m, y_shape, p_shape, loss_list[i]) for m in ms])
+    return steps_lib.Objectives(loss_list, weights, resolved, names)
+
+
+def _flatten_targets(model, y: Any) -> list[np.ndarray]:
+    if y is None:
+        return []
+    names = model.output_names
+    if isinstance(y, Mapping):
+        missing = [n for n in names if n not in y]
+        if missing:
+            raise ValueError(
+                f"Target dict is missing output(s) {missing}; the model's outputs are {names} "
+                f"and `y` has keys {sorted(y)}."
+            )
+        return [y[n] for n in names]
+    if isinstance(y, (list, tuple)) and len(names) > 1:
+        if len(y) != len(names):
+            raise ValueError(
+                f"The model has {len(names)} outputs {names} but `y` has {len(y)} arrays."
+            )
+        return list(y)
+    if len(names) > 1:
+        raise ValueError(
+            f"The model has {len(names)} outputs {names}; pass `y` as a list or dict of "
+            f"{len(names)} arrays."
+        )
+    return [y]
+
+
+def _flatten_sample_weight(model, sw: Any, n_out: int) -> list[Any] | None:
+    if sw is None:
+        return None
+    if isinstance(sw, Mapping):
+        return [sw.get(name) for name in model.output_names]
+    if isinstance(sw, (list, tuple)) and n_out > 1:
+        return list(sw)
+    return [sw] * n_out
+
+
+def _class_weight_to_sample_weight(class_weight: Mapping, y: np.ndarray,
+                                   sw: np.ndarray | None) -> np.ndarray:
+    y = np.asarray(y)
+    if y.ndim > 1 and y.shape[-1] > 1:
+        cls = np.argmax(y, axis=-1)
+    else:
+        cls = y.reshape(y.shape[0], -1)[:, 0].astype(np.int64)
+    weights = np.array([float(class_weight.get(int(c), 1.0)) for c in cls], np.float32)
+    if sw is not None:
+        weights = weights * np.asarray(sw, np.float32).reshape(weights.shape[0], -1)[:, 0]
+    return weights
+
+
+def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, training: bool):
+    """Builds the model for the data, resolves the objectives, checks targets."""
+    cfg = model.__dict__.get("_compiled")
+    if cfg is None:
+        raise RuntimeError(
+            "You must compile your model before training/testing. Use "
+            "`model.compile(optimizer, loss)`."
+        )
+    _ensure_built(model, adapter.x)
+    y_flat = _flatten_targets(model, adapter.y)
+    if not y_flat:
+        raise ValueError(
+            "No targets `y` were given: fit/evaluate need targets (pass y=..., or x as a tuple "
+            "(x, y) in a generator)."
+        )
+    sw_flat = _flatten_sample_weight(model, adapter.sample_weight, len(y_flat))
+    if class_weight is not None:
+        if len(y_flat) > 1:
+            raise ValueError("`class_weight` is only supported for models with a single output.")
+        sw0 = None if sw_flat is None else sw_flat[0]
+        sw_flat = [_class_weight_to_sample_weight(class_weight, y_flat[0], sw0)]
+    preds = _output_specs(model, adapter.x)
+    if cfg.objectives is None:
+        cfg.objectives = _build_objectives(model, cfg, y_flat, preds)
+        mask = model.trainable_mask(model.variables_tree["params"])
+        cfg.tx = _masked(cfg.optimizer.tx, mask)
+    for i, (loss, y, p) in enumerate(zip(cfg.objectives.losses, y_flat, preds)):
+        if loss is not None:
+            try:
+                losses_lib.validate_targets(loss, np.asarray(y), tuple(p.shape))
+            except ValueError as exc:
+                name = model.output_names[i]
+                prefix = f"Output '{name}': " if len(y_flat) > 1 else ""
+                raise ValueError(f"{prefix}{exc}") from None
+    data.check_finite(adapter.x, "Input data `x`")
+    data.check_finite(y_flat, "Target data `y`")
+    return cfg, y_flat, sw_flat
+
+
+def _masked(tx: optax.GradientTransformation, mask: Any) -> optax.GradientTransformation:
+    leaves = jax.tree.leaves(mask)
+    if all(leaves):
+        return tx
+    labels = jax.tree.map(lambda m: "train" if m else "freeze", mask)
+    return optax.multi_transform({"train": tx, "freeze": optax.set_to_zero()}, labels)
+
+
+def _ensure_built(model, x: Any) -> None:
+    if model.built:
+        return
+    if hasattr(model, "_ensure_built_for"):
+        model._ensure_built_for(x)
+    else:
+        from jnn._core.layers.base import spec_of
+
+        model._build_from_spec(spec_of(jax.tree.map(lambda a: a[:1], x)))
+
+
+def _output_specs(model, x: Any) -> list[Any]:
+    sample = jax.tree.map(lambda a: a[:1], x)
+    out = jax.eval_shape(
+        lambda v, xx: model.apply(v, xx, training=False), model.variables_tree, sample
+    )
+    return model.flatten_outputs(out)
+
+
+def _train_state(model, cfg: CompileConfig) -> steps_lib.TrainState:
+    ts = model.__dict__.get("_train_state")
+    variables = model.variables_tree
+    if ts is None:
+        keep = model.__dict__.get("_opt_state_keep")
+        opt_state = keep if keep is not None else cfg.tx.init(variables["params"])
+        ts = steps_lib.TrainState(
+            params=variables["params"], state=variables["state"], opt_state=opt_state,
+            metrics=cfg.objectives.init(), rng=rng.next_key(),
+            step=jax.numpy.zeros((), jax.numpy.int32),
+        )
+    else:
+        ts = ts.replace(params=variables["params"], state=variables["state"])
+    return ts
+
+
+def _store_train_state(model, ts: steps_lib.TrainState) -> None:
+    model.__dict__["_train_state"] = ts
+    model.set_variables({"params": ts.params, "state": ts.state})
+
+
+def _callbacks(model, callbacks, *, verbose, epochs, steps, add_history):
+    cbs = callbacks_lib.CallbackList(
+        callbacks, add_history=add_history, add_progbar=verbose != 0, model=model,
+        verbose=verbose, epochs=epochs, steps=steps,
+    )
+    return cbs
+
+
+def _wants_batch_logs(cbs, kind: str) -> bool:
+    for cb in cbs:
+        if isinstance(cb, (callbacks_lib.History, callbacks_lib.ProgbarLogger)):
+            continue
+        check = getattr(cb, f"_implements_{kind}_batch_hooks", None)
+        if check is None or check():
+            return True
+    return False
+
+
+def _resolve_verbose(verbose: Any) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose is True:
+        return 1
+    if verbose is False or verbose is None:
+        return 0
+    return int(verbose)
+
+
+def fit(
+    self,
+    x: Any = None,
+    y: Any = None,
+    batch_size: int | None = None,
+    epochs: int = 1,
+    verbose: Any = "auto",
+    callbacks: Any = None,
+    validation_split: float = 0.0,
+    validation_data: Any = None,
+    shuffle: Any = True,
+    class_weight: Any = None,
+    sample_weight: Any = None,
+    initial_epoch: int = 0,
+    steps_per_epoch: int | None = None,
+    validation_steps: int | None = None,
+    validation_batch_size: int | None = None,
+    validation_freq: Any = 1,
+    **kwargs: Any,
+) -> Any:
+    """Trains the model (Keras's ``Model.fit``) and returns a ``History``.
+
+    Runs fused: the data stays on the device, K steps run per dispatch in one ``lax.scan``,
+    and callbacks see every batch's logs after each chunk. Force one step per dispatch with
+    ``compile(steps_per_execution=1)`` when a callback needs the weights after every batch.
+
+    Example:
+        >>> import numpy as np, jnn
+        >>> model = jnn.Sequential([jnn.layers.Dense(1, input_dim=2)])
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> history = model.fit(np.ones((8, 2)), np.ones((8, 1)), epochs=2, verbose=0)
+        >>> len(history.history["loss"])
+        2
+    """
+    if "epoch" in kwargs:
+        raise TypeError("fit() got an unexpected keyword argument 'epoch'; did you mean epochs=?")
+    if kwargs:
+        raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
+    config.maybe_enable_default_cache()
+    verbose = _resolve_verbose(verbose)
+    batch_size = _check_batch_size(batch_size)
+    if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"`epochs` must be a non-negative int, received {epochs!r}.")
+    if isinstance(x, tuple) and y is None and len(x) in (2, 3) and not hasattr(x, "shape"):
+        pass
+    adapter = data.get_adapter(x, y, sample_weight)
+    val_adapter = None
+    if validation_data is not None:
+        val_adapter = _validation_adapter(validation_data)
+    elif validation_split:
+        adapter, val_adapter = data.split_validation(adapter, validation_split)
+    elif not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
+        data.split_validation(adapter, validation_split)
+    cfg, y_flat, sw_flat = _prepare(self, adapter, class_weight, training=True)
+    n = adapter.num_samples
+    if steps_per_epoch is not None:
+        steps = int(steps_per_epoch)
+    else:
+        steps = -(-n // batch_size)
+    dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+    bytes_per_step = dev_data.row_bytes * batch_size
+    k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution, dev_data.resident)
+    self.stop_training = False
+    cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=steps,
+                     add_history=True)
+    per_step = _wants_batch_logs(cbs, "train")
+    skip_empty = steps % k != 0
+    key = ("train", engine._spec_key(dev_data.host), batch_size, k, per_step, skip_empty,
+           cfg.run_eagerly, dev_data.resident)
+    run = self._engine.cached(key, lambda: engine.make_train_chunk(
+        self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=skip_empty,
+        jit=not cfg.run_eagerly))
+    ts = _train_state(self, cfg)
+    cbs.on_train_begin()
+    logs: dict[str, float] = {}
+    val_k = _val_freq(validation_freq)
+    for epoch in range(initial_epoch, epochs):
+        cbs.on_epoch_begin(epoch)
+        ts = ts.reset_metrics(cfg.objectives)
+        idx, mask = engine.batch_plan(
+            n, batch_size, shuffle, engine.new_seed(),
+            num_steps=steps if steps_per_epoch is not None else None,
+        )
+        try:
+            for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k):
+                ts, out = run(ts, chunk, idx_c, mask_c)
+                _store_train_state(self, ts)  # the previous arrays were donated
+                if per_step:
+                    for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
+                        cbs.on_train_batch_begin(first + i)
+                        cbs.on_train_batch_end(first + i, step_log)
+                    logs = step_log
+                else:
+                    logs = engine.host_logs(out, cfg.objectives.names)
+                    cbs.on_train_batch_end(first + real - 1, logs)
+                if self.stop_training:
+                    break
+        except KeyboardInterrupt:
+            _store_train_state(self, ts)
+            raise
+        _store_train_state(self, ts)
+        logs = dict(logs)
+        if val_adapter is not None and val_k(epoch + 1):
+            val_logs = _evaluate_adapter(
+                self, val_adapter, validation_batch_size or batch_size, validation_steps,
+                callbacks=None, verbose=0,
+            )
+            logs.update({f"val_{k_}": v for k_, v in val_logs.items()})
+        cbs.on_epoch_end(epoch, logs)
+        if self.stop_training:
+            break
+    cbs.on_train_end(logs)
+    return self.history
+
+
+def _val_freq(validation_freq: Any):
+    if isinstance(validation_freq, int):
+        if validation_freq < 1:
+            raise ValueError(f"`validation_freq` must be >= 1, received {validation_freq}.")
+        return lambda e: e % validation_freq == 0
+    epochs = set(validation_freq)
+    return lambda e: e in epochs
+
+
+def _check_batch_size(batch_size: Any) -> int:
+    if batch_size is None:
+        return 32
+    if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"`batch_size` must be a positive int, received {batch_size!r}.")
+    return int(batch_size)
+
+
+def _validation_adapter(validation_data: Any) -> data.ArrayAdapter:
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        return data.get_adapter(*validation_data)
+    raise ValueError(
+        "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
+        f"received {type(validation_data).__name__}"
+        + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
+        + "."
+    )
+
+
+def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose) -> dict[str, float]:
+    cfg, y_flat, sw_flat = _prepare(model, adapter, training=False)
+    n = adapter.num_samples
+    total_steps = -(-n // batch_size) if steps is None else int(steps)
+    dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+    k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size,
+                           cfg.steps_per_execution, dev_data.resident)
+    cbs = None
+    if callbacks is not None or verbose:
+        cbs = _callbacks(model, callbacks, verbose=verbose, epochs=1, steps=total_steps,
+                         add_history=False)
+    per_step = cbs is not None and _wants_batch_logs(cbs, "test")
+    key = ("eval", engine._spec_key(dev_data.host), batch_size, k, per_step, cfg.run_eagerly,
+           dev_data.resident)
+    run = model._engine.cached(key, lambda: engine.make_eval_chunk(
+        model, cfg.objectives, per_step_logs=per_step, jit=not cfg.run_eagerly))
+    variables = model.variables_tree
+    ms = cfg.objectives.init()
+    idx, mask = engine.batch_plan(n, batch_size, False, None,
+                                  num_steps=None if steps is None else total_steps)
+    if cbs is not None:
+        cbs.on_test_begin()
+    logs: dict[str, float] = {}
+    for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k):
+        ms, out = run(ms, variables, chunk, idx_c, mask_c)
+        if per_step:
+            for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
+                cbs.on_test_batch_begin(first + i)
+                cbs.on_test_batch_end(first + i, step_log)
+        elif cbs is not None:
+            cbs.on_test_batch_end(first + real - 1, engine.host_logs(cfg.objectives.results(ms), cfg.objectives.names))
+    logs = engine.host_logs(cfg.objectives.results(ms), cfg.objectives.names)
+    if cbs is not None:
+        cbs.on_test_end(logs)
+    return logs
+
+
+def evaluate(
+    self,
+    x: Any = None,
+    y: Any = None,
+    batch_size: int | None = None,
+    verbose: Any = "auto",
+    sample_weight: Any = None,
+    steps: int | None = None,
+    callbacks: Any = None,
+    return_dict: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Returns the loss (and metrics) on the data: a float, ``[loss, *metrics]`` or a dict."""
+    if kwargs:
+        raise TypeError(f"evaluate() got unexpected keyword argument(s) {sorted(kwargs)}.")
+    adapter = data.get_adapter(x, y, sample_weight)
+    logs = _evaluate_adapter(self, adapter, _check_batch_size(batch_size), steps, callbacks,
+                             _resolve_verbose(verbose))
+    if return_dict:
+        return logs
+    values = [logs[k] for k in self._compiled.objectives.names]
+    return values[0] if len(values) == 1 else values
+
+
+def predict(
+    self,
+    x: Any,
+    batch_size: int | None = None,
+    verbose: Any = "auto",
+    steps: int | None = None,
+    callbacks: Any = None,
+    **kwargs: Any,
+) -> Any:
+    """Predictions as numpy arrays (a list / dict for multi-output models)."""
+    if kwargs:
+        raise TypeError(f"predict() got unexpected keyword argument(s) {sorted(kwargs)}.")
+    batch_size = _check_batch_size(batch_size)
+    adapter = data.get_adapter(x)
+    _ensure_built(self, adapter.x)
+    data.check_finite(adapter.x, "Input data `x`")
+    n = adapter.num_samples
+    total_steps = -(-n // batch_size)
+    dev_data = engine.DeviceData(adapter.x, None, None)
+    cfg = self.__dict__.get("_compiled")
+    if self.__dict__.get("_engine") is None:
+        self.__dict__["_engine"] = engine.Engine(self)
+    spe = cfg.steps_per_execution if cfg is not None else "auto"
+    eager = cfg.run_eagerly if cfg is not None else False
+    k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size, spe, dev_data.resident)
+    key = ("predict", engine._spec_key(dev_data.host), batch_size, k, eager, dev_data.resident)
+    run = self._engine.cached(key, lambda: engine.make_predict_chunk(self, jit=not eager))
+    variables = self.variables_tree
+    verbose = _resolve_verbose(verbose)
+    cbs = None
+    if callbacks is not None or verbose:
+        cbs = _callbacks(self, callbacks, verbose=verbose, epochs=1, steps=total_steps,
+                         add_history=False)
+        cbs.on_predict_begin()
+    idx, mask = engine.batch_plan(n, batch_size, False, None)
+    outs = []
+    for chunk, idx_c, _mask_c, first, real in dev_data.chunks(idx, mask, k):
+        out = run(variables, chunk[0], idx_c)
+        outs.append(jax.tree.map(lambda a, r=real: a[:r], out))
+        if cbs is not None:
+            cbs.on_predict_batch_end(first + real - 1, {"outputs": None})
+    host = jax.device_get(outs)
+    result = jax.tree.map(
+        lambda *parts: np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts])[:n],
+        *host,
+    )
+    if cbs is not None:
+        cbs.on_predict_end()
+    if isinstance(result, tuple):
+        result = list(result)
+    return result
+
+
+def predict_classes(self, x: Any, batch_size: int | None = None, verbose: Any = 0) -> np.ndarray:
+    """Deprecated Keras 2 helper: class indices (argmax, or threshold 0.5 for one unit)."""
+    warnings.warn(
+        "`model.predict_classes()` is deprecated; use `np.argmax(model.predict(x), axis=-1)` "
+        "(or `(model.predict(x) > 0.5).astype('int32')` for a sigmoid output).",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    proba = self.predict(x, batch_size=batch_size, verbose=verbose)
+    if proba.shape[-1] > 1:
+        return proba.argmax(axis=-1)
+    return (proba > 0.5).astype("int32").reshape(proba.shape[:-1] + (1,))
+
+
+def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                   class_weight: Any = None, return_dict: bool = False) -> Any:
+    """One optimizer step on one batch; returns the batch's loss and metrics."""
+    adapter = data.get_adapter(x, y, sample_weight)
+    cfg, y_flat, sw_flat = _prepare(self, adapter, class_weight, training=True)
+    n = adapter.num_samples
+    dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+    key = ("train", engine._spec_key(dev_data.host), n, 1, False, False, cfg.run_eagerly, True)
+    run = self._engine.cached(key, lambda: engine.make_train_chunk(
+        self, cfg.objectives, cfg.tx, per_step_logs=False, skip_empty=False,
+        jit=not cfg.run_eagerly))
+    ts = _train_state(self, cfg).reset_metrics(cfg.objectives)
+    idx, mask = engine.batch_plan(n, n, False, None)
+    for chunk, idx_c, mask_c, _, _ in dev_data.chunks(idx, mask, 1):
+        ts, out = run(ts, chunk, idx_c, mask_c)
+    _store_train_state(self, ts)
+    logs = engine.host_logs(out, cfg.objectives.names)
+    return _format_result(self, logs, return_dict)
+
+
+def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                  return_dict: bool = False) -> Any:
+    """Loss and metrics on one batch (no update)."""
+    adapter = data.get_adapter(x, y, sample_weight)
+    logs = _evaluate_adapter(self, adapter, adapter.num_samples, None, None, 0)
+    return _format_result(self, logs, return_dict)
+
+
+def predict_on_batch(self, x: Any) -> Any:
+    """Predictions for one batch."""
+    adapter = data.get_adapter(x)
+    return predict(self, x, batch_size=adapter.num_samples, verbose=0)
+
+
+def _format_result(model, logs: dict[str, float], return_dict: bool) -> Any:
+    if return_dict:
+        return logs
+    values = [logs[k] for k in model._compiled.objectives.names]
+    return values[0] if len(values) == 1 else values
