@@ -284,6 +284,7 @@ class Model(Layer):
                 self.__dict__["_in_user_build"] = False
         self.__dict__["_build_spec"] = spec_of(spec)
         self.__dict__.pop("_output_names", None)
+        self.__dict__.pop("_output_spec_cache", None)
         variables = self.init(rng.next_key(), spec)
         self._adopt_variables(variables, keep_existing=True)
         self.__dict__["_model_built"] = True

@@ -256,11 +256,16 @@ def _ensure_built(model, x: Any) -> None:
 
 
 def _output_specs(model, x: Any) -> list[Any]:
-    sample = jax.tree.map(lambda a: a[:1], x)
-    out = jax.eval_shape(
-        lambda v, xx: model.apply(v, xx, training=False), model.variables_tree, sample
-    )
-    return model.flatten_outputs(out)
+    """Output shapes for inputs like ``x`` (abstract evaluation, cached per input spec)."""
+    sample = jax.tree.map(lambda a: jax.ShapeDtypeStruct((1,) + a.shape[1:], a.dtype), x)
+    key = str(jax.tree.structure(sample)) + str(jax.tree.leaves(sample))
+    cache = model.__dict__.setdefault("_output_spec_cache", {})
+    if key not in cache:
+        out = jax.eval_shape(
+            lambda v, xx: model.apply(v, xx, training=False), model.variables_tree, sample
+        )
+        cache[key] = model.flatten_outputs(out)
+    return cache[key]
 
 
 def _train_state(model, cfg: CompileConfig) -> steps_lib.TrainState:
