@@ -49,8 +49,8 @@ def test_jit_with_traced_step_and_config_round_trip(name, kwargs):
     steps = jnp.asarray(STEPS, jnp.int32)
     traced = jax.jit(jax.vmap(sched))(steps)
     eager = np.array([float(sched(int(s))) for s in STEPS], np.float32)
-    # XLA may fuse pow/cos differently under jit: a few float32 ulps.
-    np.testing.assert_allclose(traced, eager, rtol=1e-5, atol=1e-9)
+    # Under jit XLA may fuse pow/cos or turn x / c into x * (1 / c): a few float32 ulps.
+    np.testing.assert_allclose(traced, eager, rtol=1e-5, atol=1e-8)
     assert traced.dtype == jnp.float32
     restored = type(sched).from_config(sched.get_config())
     assert restored == sched
