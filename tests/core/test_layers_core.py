@@ -263,3 +263,30 @@ def test_dense_config_keys_match_keras():
     # Keras-only keys: quantization / LoRA bookkeeping and its dtype-policy object.
     missing = theirs - ours - {"quantization_config", "lora_rank", "lora_alpha"}
     assert not missing, missing
+
+
+def test_dense_mismatch_during_shape_inference_shows_none_batch():
+    layer = Dense(3, name="dense")
+    variables = layer.init(jax.random.key(0), jnp.zeros((1, 784)))
+    spec = jax.ShapeDtypeStruct((83, 10), jnp.float32)  # base's probe size for an unknown batch
+    with pytest.raises(ValueError, match=r"received input with shape \(None, 10\)"):
+        jax.eval_shape(lambda x: layer.apply(variables, x), spec)
+
+
+def test_dense_mixed_precision_policy():
+    result = run_layer_test(Dense, {"units": 3, "dtype": "mixed_bfloat16"}, (2, 4))
+    assert result.variables["params"]["kernel"].dtype == jnp.float32
+    assert result.outputs[False].dtype == jnp.bfloat16
+
+
+def test_dense_input_shape_kwargs_in_config():
+    assert Dense(3, input_shape=(4,)).get_config()["batch_input_shape"] == [None, 4]
+    assert Dense(3, input_dim=5, batch_size=8).get_config()["batch_input_shape"] == [8, 5]
+
+
+@pytest.mark.conformance
+def test_input_layer_config_matches_keras():
+    keras = pytest.importorskip("keras")
+    ours = InputLayer(shape=(3, 4), dtype="int32", name="x").get_config()
+    theirs = keras.layers.InputLayer(shape=(3, 4), dtype="int32", name="x").get_config()
+    assert ours == theirs

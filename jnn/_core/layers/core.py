@@ -21,15 +21,24 @@ import numpy as np
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.base import Layer, Shape, Variables, standardize_shape
+from jnn._core.layers.base import _PROBE_SIZES, Layer, Shape, Variables, standardize_shape
 
 
-def incompatible_axis_error(layer: Layer, axis: int, expected: int, shape: Any) -> ValueError:
+def display_shape(x: Any) -> tuple:
+    """``x.shape`` for error messages; during symbolic shape inference the batch is a probe
+    size standing for an unknown dimension, shown as ``None`` as Keras does."""
+    shape = tuple(x.shape)
+    if shape and isinstance(x, jax.core.Tracer) and shape[0] in _PROBE_SIZES:
+        return (None,) + shape[1:]
+    return shape
+
+
+def incompatible_axis_error(layer: Layer, axis: int, expected: int, x: Any) -> ValueError:
     """Keras's message for an input whose ``axis`` does not have the size the weights need."""
     return ValueError(
         f'Input 0 of layer "{layer.name}" is incompatible with the layer: expected axis '
         f"{axis} of input shape to have value {expected}, but received input with shape "
-        f"{tuple(shape)}"
+        f"{display_shape(x)}"
     )
 
 
@@ -225,7 +234,7 @@ class Dense(Layer):
         x = jnp.asarray(inputs)
         self.check_input_shape(x.shape)
         if x.shape[-1] != kernel.shape[0]:
-            raise incompatible_axis_error(self, -1, kernel.shape[0], x.shape)
+            raise incompatible_axis_error(self, -1, kernel.shape[0], x)
         dtype = jnp.dtype(self.compute_dtype)
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(dtype)
