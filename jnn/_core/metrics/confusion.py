@@ -138,7 +138,8 @@ def _counts_by_buckets(y_true, y_pred, thresholds, weights, multi_label):
     if multi_label:
         tp = jax.vmap(cumulative, in_axes=1, out_axes=1)(true_labels, buckets)
         fp = jax.vmap(cumulative, in_axes=1, out_axes=1)(false_labels, buckets)
-        total_true, total_false = jnp.sum(true_labels, 0), jnp.sum(false_labels, 0)
+        total_true = jnp.sum(true_labels, 0, keepdims=True)
+        total_false = jnp.sum(false_labels, 0, keepdims=True)
     else:
         tp, fp = cumulative(true_labels, buckets), cumulative(false_labels, buckets)
         total_true, total_false = jnp.sum(true_labels), jnp.sum(false_labels)
