@@ -249,9 +249,24 @@ class RandomInitializer(Initializer):
         return {"seed": self.seed}
 
 
+def _flat(draw: Callable[..., jax.Array], key, shape, dtype, *args) -> jax.Array:
+    # Drawing the flat vector gives the same values as drawing `shape` directly, and compiles
+    # once per size rather than once per shape.
+    return draw(key, *args, (math.prod(shape),), dtype).reshape(shape)
+
+
+def _uniform(key, shape, dtype, minval, maxval):
+    flat = jax.random.uniform(key, (math.prod(shape),), dtype, minval, maxval)
+    return flat.reshape(shape)
+
+
+def _normal(key, shape, dtype, mean, stddev):
+    return (_flat(jax.random.normal, key, shape, dtype) * stddev + mean).astype(dtype)
+
+
 def _truncated_normal(key, shape, dtype, mean, stddev):
     # Two-standard-deviation truncation, as Keras (and TensorFlow) define it.
-    sample = jax.random.truncated_normal(key, -2.0, 2.0, shape, dtype)
+    sample = _flat(jax.random.truncated_normal, key, shape, dtype, -2.0, 2.0)
     return (sample * stddev + mean).astype(dtype)
 
 
@@ -270,7 +285,7 @@ class RandomNormal(RandomInitializer):
         super().__init__(seed)
 
     def _sample(self, key, shape, dtype):
-        return (jax.random.normal(key, shape, dtype) * self.stddev + self.mean).astype(dtype)
+        return _normal(key, shape, dtype, self.mean, self.stddev)
 
     def get_config(self):
         return {"seed": self.seed, "mean": self.mean, "stddev": self.stddev}
@@ -314,7 +329,7 @@ class RandomUniform(RandomInitializer):
         super().__init__(seed)
 
     def _sample(self, key, shape, dtype):
-        return jax.random.uniform(key, shape, dtype, self.minval, self.maxval)
+        return _uniform(key, shape, dtype, self.minval, self.maxval)
 
     def get_config(self):
         return {"seed": self.seed, "minval": self.minval, "maxval": self.maxval}
@@ -380,9 +395,9 @@ class VarianceScaling(RandomInitializer):
         if self.distribution == "truncated_normal":
             return _truncated_normal(key, shape, dtype, 0.0, math.sqrt(variance) / _TRUNCATED_STD)
         if self.distribution == "untruncated_normal":
-            return (jax.random.normal(key, shape, dtype) * math.sqrt(variance)).astype(dtype)
+            return _normal(key, shape, dtype, 0.0, math.sqrt(variance))
         limit = math.sqrt(3.0 * variance)
-        return jax.random.uniform(key, shape, dtype, -limit, limit)
+        return _uniform(key, shape, dtype, -limit, limit)
 
     def get_config(self):
         return {
@@ -505,7 +520,9 @@ class Orthogonal(RandomInitializer):
                 f"shape={shape} of rank {len(shape)}."
             )
         rows, cols = math.prod(shape[:-1]), shape[-1]
-        a = jax.random.normal(key, (max(rows, cols), min(rows, cols)), dtype)
+        # QR runs in at least float32 (LAPACK has no half-precision kernels), then casts.
+        work = jnp.promote_types(dtype, jnp.float32)
+        a = _normal(key, (max(rows, cols), min(rows, cols)), work, 0.0, 1.0)
         q, r = jnp.linalg.qr(a)
         q = q * jnp.sign(jnp.diagonal(r))[None, :]
         if rows < cols:
