@@ -340,6 +340,11 @@ def test_get_wraps_raw_optax():
     assert float(opt.get_learning_rate(state)) == 2.0
     assert int(opt.get_iterations(state)) == 1
 
+    with pytest.raises(TypeError, match="set_learning_rate"):
+        opt.learning_rate = 0.5
+    with pytest.raises(ValueError, match="cannot be rebuilt"):
+        optimizers.deserialize(optimizers.serialize(opt))
+
     plain = optimizers.get(optax.adam(1e-3))
     state = plain.tx.init(params)
     with pytest.raises(ValueError, match="inject_hyperparams"):
@@ -450,6 +455,13 @@ def test_keras2_config_with_legacy_keys():
 )
 def test_get_strings(identifier, cls):
     assert type(optimizers.get(identifier)).__name__ == cls
+
+
+def test_public_namespace():
+    import jnn
+
+    assert jnn.optimizers.Adam is optimizers.Adam
+    assert jnn.optimizers.schedules.CosineDecay is schedules.CosineDecay
 
 
 def test_get_instances_dicts_and_unknown():

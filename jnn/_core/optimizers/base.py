@@ -195,7 +195,9 @@ class Optimizer:
         if kwargs:
             raise TypeError(f"{owner}: unrecognized keyword argument(s) {sorted(kwargs)}.")
         if name is not None and (not isinstance(name, str) or not name):
-            raise ValueError(f"{owner}: argument `name` must be a non-empty string, got {name!r}.")
+            raise ValueError(
+                f"{owner}: argument `name` must be a non-empty string, received {name!r}."
+            )
         self.name: str = name if name is not None else owner
         self._learning_rate = _check_learning_rate(owner, learning_rate)
         self.decay = check_number(owner, "decay", 0.0 if decay is None else decay, low=0.0)

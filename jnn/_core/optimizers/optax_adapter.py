@@ -62,6 +62,14 @@ class OptaxOptimizer(Optimizer):
             return None
         return float(found[0].hyperparams["learning_rate"]) if found else None
 
+    @learning_rate.setter
+    def learning_rate(self, value: Any) -> None:
+        raise TypeError(
+            f"{self.name}: the learning rate of a raw optax transformation is fixed at "
+            "construction; use `set_learning_rate(opt_state, value)` with an "
+            "`optax.inject_hyperparams` transformation instead."
+        )
+
     def _inject_states(self, opt_state: Any, required: bool = True) -> list[Any]:
         leaves = jax.tree.leaves(opt_state, is_leaf=_is_inject)
         found = [x for x in leaves if _is_inject(x) and "learning_rate" in x.hyperparams]

@@ -23,7 +23,11 @@ ALL_OPTIMIZERS: dict[str, type[Optimizer]] = {
     cls.__name__.lower(): cls
     for cls in (SGD, RMSprop, Adagrad, Adadelta, Adam, AdamW, Adamax, Nadam, Lion, Ftrl)
 }
-_DESERIALIZABLE = {**ALL_OPTIMIZERS, "lossscaleoptimizer": LossScaleOptimizer}
+_DESERIALIZABLE = {
+    **ALL_OPTIMIZERS,
+    "lossscaleoptimizer": LossScaleOptimizer,
+    "optaxoptimizer": OptaxOptimizer,  # from_config explains why it cannot be rebuilt
+}
 
 
 def serialize(optimizer: Optimizer) -> dict[str, Any]:

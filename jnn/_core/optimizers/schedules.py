@@ -118,9 +118,9 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     """``values[i]`` for ``boundaries[i-1] < step <= boundaries[i]`` (Keras's inclusive rule).
 
     Example:
-        >>> sched = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.1])
+        >>> sched = PiecewiseConstantDecay([10, 20], [1.0, 0.5, 0.25])
         >>> [float(sched(s)) for s in (10, 11, 21)]
-        [1.0, 0.5, 0.1]
+        [1.0, 0.5, 0.25]
     """
 
     def __init__(

@@ -183,7 +183,7 @@ def scale_by_keras_nadam(
         >>> tx = scale_by_keras_nadam()
         >>> u, _ = tx.update(jnp.ones(()), tx.init(jnp.ones(())), learning_rate=0.1)
         >>> round(float(u), 5)
-        -0.1
+        -0.10628
     """
 
     def init_fn(params):
@@ -241,7 +241,7 @@ def keras_ftrl(
         >>> p = jnp.zeros(())
         >>> u, _ = tx.update(jnp.ones(()), tx.init(p), p, learning_rate=0.1)
         >>> round(float(u), 5)
-        -0.0953
+        -0.09535
     """
 
     def init_fn(params):
