@@ -134,6 +134,11 @@ def _check_variables(variables, layer, expected_param_names, expected_state_name
         assert flat_names(state) == list(expected_state_names), flat_names(state)
     for leaf in jax.tree.leaves(variables):
         assert isinstance(leaf, jax.Array), f"variables must hold jax arrays, got {type(leaf)}"
+    for leaf in jax.tree.leaves(params):
+        if jnp.issubdtype(leaf.dtype, jnp.floating):
+            assert leaf.dtype == jnp.dtype(layer.variable_dtype), (
+                f"param dtype {leaf.dtype} != the layer's variable dtype {layer.variable_dtype}"
+            )
     if num is not None:
         total = sum(int(np.prod(a.shape)) for a in jax.tree.leaves(variables))
         assert total == num, f"expected {num} weights in params + state, found {total}"

@@ -290,3 +290,25 @@ def test_input_layer_config_matches_keras():
     ours = InputLayer(shape=(3, 4), dtype="int32", name="x").get_config()
     theirs = keras.layers.InputLayer(shape=(3, 4), dtype="int32", name="x").get_config()
     assert ours == theirs
+
+
+def test_lambda_declared_output_shape_skips_tracing():
+    from jnn._core.layers.base import SymbolicSpec
+
+    def needs_concrete_batch(x):
+        return jnp.reshape(x, (2, 12))  # only valid for batch 2: cannot be traced at 83 / 89
+
+    layer = Lambda(needs_concrete_batch, output_shape=(12,))
+    spec = layer.compute_output_spec(SymbolicSpec((None, 3, 4)))
+    assert spec == SymbolicSpec((None, 12), "float32")
+    with pytest.raises(TypeError):
+        Lambda(needs_concrete_batch).compute_output_spec(SymbolicSpec((None, 3, 4)))
+
+
+def test_noise_layers_promote_integer_inputs_in_training():
+    from jnn.layers import GaussianNoise
+
+    x = jnp.ones((2, 3), jnp.int32)
+    y, _ = GaussianNoise(0.1).apply(EMPTY, x, training=True, rng=jax.random.key(0, impl="rbg"))
+    assert y.dtype == jnp.float32
+    assert GaussianNoise(0.1).apply(EMPTY, x)[0].dtype == jnp.int32

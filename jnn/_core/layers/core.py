@@ -21,7 +21,14 @@ import numpy as np
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.base import _PROBE_SIZES, Layer, Shape, Variables, standardize_shape
+from jnn._core.layers.base import (
+    _PROBE_SIZES,
+    Layer,
+    Shape,
+    SymbolicSpec,
+    Variables,
+    standardize_shape,
+)
 
 
 def display_shape(x: Any) -> tuple:
@@ -374,6 +381,17 @@ class Lambda(Layer):
         if _is_int_shape(self._output_shape):
             return (batch,) + tuple(self._output_shape)
         return [(batch,) + tuple(s) for s in self._output_shape]
+
+    def compute_output_spec(self, input_spec: Any, **kwargs: Any) -> Any:
+        if self._output_shape is None:
+            return super().compute_output_spec(input_spec, **kwargs)
+        # Declared shape: no tracing (as Keras: the declared shape, in the compute dtype).
+        is_spec = lambda s: isinstance(s, SymbolicSpec)  # noqa: E731
+        shapes = jax.tree.map(lambda s: s.shape, input_spec, is_leaf=is_spec)
+        out = self.compute_output_shape(shapes)
+        if _is_int_shape(out):
+            return SymbolicSpec(tuple(out), self.compute_dtype)
+        return [SymbolicSpec(tuple(s), self.compute_dtype) for s in out]
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if callable(self.mask):

@@ -57,6 +57,13 @@ def _validate_noise_shape(owner: str, noise_shape: Any) -> tuple | None:
     return shape
 
 
+def _as_float(layer: Layer, x: jax.Array) -> jax.Array:
+    # Noise is real-valued: integer inputs become the compute dtype (as Keras's promotion).
+    if not jnp.issubdtype(x.dtype, jnp.floating):
+        x = x.astype(layer.compute_dtype)
+    return x
+
+
 def dropout(x: jax.Array, rate: float, key: jax.Array, noise_shape: tuple) -> jax.Array:
     """Zeroes a fraction ``rate`` of ``x`` (mask of ``noise_shape``), scales the rest up."""
     keep = 1.0 - rate
@@ -97,9 +104,9 @@ class Dropout(Layer):
     def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
         del variables, mask
         x = self.cast_inputs(jnp.asarray(inputs))
+        self.check_input_shape(x.shape)
         if not training or self.rate == 0:
             return x, {}
-        self.check_input_shape(x.shape)
         key = _key(self, rng, self.seed)
         return dropout(x, self.rate, key, self._mask_shape(x.shape)), {}
 
@@ -191,9 +198,10 @@ class GaussianNoise(Layer):
 
     def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
         del variables, mask
-        x = self.cast_inputs(inputs)
+        x = self.cast_inputs(jnp.asarray(inputs))
         if not training or self.stddev == 0:
             return x, {}
+        x = _as_float(self, x)
         noise = jax.random.normal(_key(self, rng, self.seed), x.shape, x.dtype)
         return x + self.stddev * noise, {}
 
@@ -220,9 +228,10 @@ class GaussianDropout(Layer):
 
     def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
         del variables, mask
-        x = self.cast_inputs(inputs)
+        x = self.cast_inputs(jnp.asarray(inputs))
         if not training or self.rate == 0:
             return x, {}
+        x = _as_float(self, x)
         stddev = math.sqrt(self.rate / (1.0 - self.rate))
         noise = jax.random.normal(_key(self, rng, self.seed), x.shape, x.dtype)
         return x * (1.0 + stddev * noise), {}
@@ -246,9 +255,10 @@ class AlphaDropout(Dropout):
 
     def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
         del variables, mask
-        x = self.cast_inputs(inputs)
+        x = self.cast_inputs(jnp.asarray(inputs))
         if not training or self.rate == 0:
             return x, {}
+        x = _as_float(self, x)
         rate = self.rate
         alpha_p = -_SELU_ALPHA * _SELU_SCALE
         key = _key(self, rng, self.seed)
