@@ -186,6 +186,7 @@ def test_activation_layer_configs_match_keras_keys():
         (LeakyReLU(), keras.layers.LeakyReLU()),
         (PReLU(), keras.layers.PReLU()),
         (Softmax(), keras.layers.Softmax()),
+        (Softmax(axis=(1, 2)), keras.layers.Softmax(axis=(1, 2))),
     ]:
         ours_cfg, theirs_cfg = ours.get_config(), theirs.get_config()
         assert set(theirs_cfg) <= set(ours_cfg), set(theirs_cfg) - set(ours_cfg)

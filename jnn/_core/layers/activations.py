@@ -229,7 +229,7 @@ class Softmax(Layer):
     def __init__(self, axis: int | tuple[int, ...] = -1, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if isinstance(axis, (list, tuple)):
-            axis = list(_validate.int_tuple("Softmax", "axis", axis))
+            axis = _validate.int_tuple("Softmax", "axis", axis)
         elif isinstance(axis, bool) or not isinstance(axis, int):
             raise ValueError(
                 f"Softmax: argument `axis` must be an int or a tuple of ints, received {axis!r}."
@@ -239,11 +239,10 @@ class Softmax(Layer):
     def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
         del variables, training, rng
         x = self.cast_inputs(inputs)
-        axis = tuple(self.axis) if isinstance(self.axis, list) else self.axis
         if mask is not None:
             mask = self._broadcast_mask(mask, x)
             x = jnp.where(mask, x, jnp.asarray(_large_negative(x.dtype), x.dtype))
-        out = jax.nn.softmax(x, axis=axis)
+        out = jax.nn.softmax(x, axis=self.axis)
         if mask is not None:
             out = jnp.where(mask, out, jnp.zeros_like(out))
         return out, {}
