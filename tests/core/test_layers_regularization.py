@@ -184,6 +184,23 @@ def test_regularization_layers_match_keras_at_inference():
 
 
 @pytest.mark.conformance
+def test_spatial_dropout_2d_3d_match_keras_at_inference():
+    keras = pytest.importorskip("keras")
+    for ours, theirs, shape in [
+        (SpatialDropout2D(0.3), keras.layers.SpatialDropout2D(0.3), (2, 2, 3, 4)),
+        (
+            SpatialDropout3D(0.3, data_format="channels_first"),
+            keras.layers.SpatialDropout3D(0.3, data_format="channels_first"),
+            (2, 2, 2, 2, 3),
+        ),
+    ]:
+        assert_matches_keras(ours, theirs, make_inputs(shape))
+        theirs_cfg, ours_cfg = theirs.get_config(), ours.get_config()
+        for key in set(theirs_cfg) - {"name", "dtype", "trainable"}:
+            assert ours_cfg[key] == theirs_cfg[key], (type(ours).__name__, key)
+
+
+@pytest.mark.conformance
 def test_dropout_training_statistics_match_keras():
     keras = pytest.importorskip("keras")
     x = np.ones((100, 100), np.float32)
