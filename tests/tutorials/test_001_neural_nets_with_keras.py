@@ -14,34 +14,12 @@ from jnn.layers import Dense
 from jnn.models import Model, Sequential
 
 from ._util import golden, mnist_like, summary_lines
+from ._util import table as _table
 
 
 @pytest.fixture(autouse=True)
 def _fresh_names():
     keras.backend.clear_session()
-
-
-def _table(name, rows, total, trainable=None, non_trainable=0):
-    """Keras 2.3 layout: columns end at 29, 55 and 65."""
-    lines = [
-        f'Model: "{name}"',
-        "_" * 65,
-        f"{'Layer (type)':<29}{'Output Shape':<26}{'Param #':<10}",
-    ]
-    lines.append("=" * 65)
-    for i, (label, shape, params) in enumerate(rows):
-        if i:
-            lines.append("_" * 65)
-        lines.append(f"{label:<29}{shape:<26}{params:<10}")
-    lines.append("=" * 65)
-    trainable = total if trainable is None else trainable
-    lines += [
-        f"Total params: {total:,}",
-        f"Trainable params: {trainable:,}",
-        f"Non-trainable params: {non_trainable:,}",
-        "_" * 65,
-    ]
-    return lines
 
 
 # The example-1 table written out in full, to pin the layout the helper above reproduces.
