@@ -328,6 +328,16 @@ def test_loss_scale_optimizer_dynamics():
     assert restored.get_config() == opt.get_config()
 
 
+def test_loss_scale_optimizer_wraps_raw_optax():
+    inner = optimizers.get(optax.inject_hyperparams(optax.sgd)(learning_rate=0.5))
+    opt = optimizers.LossScaleOptimizer(inner, initial_scale=4.0)
+    params = jnp.zeros(())
+    state = opt.tx.init(params)
+    updates, state = opt.tx.update(jnp.float32(4.0), state, params)
+    assert float(updates) == -0.5
+    assert float(opt.get_learning_rate(state)) == 0.5
+
+
 # --- raw optax transformations --------------------------------------------------------------------
 def test_get_wraps_raw_optax():
     opt = optimizers.get(optax.inject_hyperparams(optax.sgd)(learning_rate=0.1))

@@ -53,6 +53,10 @@ class OptaxOptimizer(Optimizer):
     def tx(self) -> optax.GradientTransformation:
         return self._tx
 
+    def _build_tx(self, loss_scale_factor: Any = "own") -> optax.GradientTransformation:
+        del loss_scale_factor  # a raw transformation has no loss scale of its own
+        return self._tx
+
     @property
     def learning_rate(self) -> Any:
         """The initial learning rate for an ``inject_hyperparams`` transformation, else None."""
