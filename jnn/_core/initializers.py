@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -363,7 +364,7 @@ class VarianceScaling(RandomInitializer):
         output_axes: Sequence[int] | None = None,
     ):
         name = type(self).__name__
-        if not isinstance(scale, (int, float)) or scale <= 0.0:
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or scale <= 0.0:
             raise ValueError(
                 f"{name}: argument `scale` must be a positive float, received {scale!r}."
             )
@@ -378,7 +379,7 @@ class VarianceScaling(RandomInitializer):
                 f"{name}: argument `distribution` must be one of {list(_DISTRIBUTIONS)}, "
                 f"received {distribution!r}."
             )
-        self.scale = scale
+        self.scale = float(scale)
         self.mode = mode
         self.distribution = dist
         self.input_axes = input_axes

@@ -92,7 +92,7 @@ def test_gelu_exact_by_default():
 
 
 # --- gradients and jit -------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ELEMENTWISE + AXIS_FNS[:3])
+@pytest.mark.parametrize("name", ELEMENTWISE + AXIS_FNS)
 def test_gradients(name):
     fn = activations.get(name)
     # exp's large values make float32 finite differences too coarse: smaller inputs there.
@@ -115,6 +115,15 @@ def test_jit_matches_eager():
     for name in ELEMENTWISE + AXIS_FNS:
         eager = activations.get(name)(X)
         np.testing.assert_allclose(jitted[name], eager, rtol=1e-6, atol=1e-6, err_msg=name)
+
+
+def test_dtype_is_kept():
+    for dtype in (jnp.bfloat16, jnp.float16):
+        outputs = _all_jitted(jnp.asarray(X, dtype))
+        for name, y in outputs.items():
+            assert y.dtype == dtype, name
+            expected = (X.shape[0], X.shape[1] // 2) if name == "glu" else X.shape
+            assert y.shape == expected, name
 
 
 @jax.jit

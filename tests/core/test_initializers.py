@@ -155,6 +155,14 @@ def test_flax_style_keywords_and_errors():
         I.Ones()(KEY, (2,), jnp.float32, 5)
 
 
+def test_flax_modules_accept_them():
+    nn = pytest.importorskip("flax.linen")
+    layer = nn.Dense(6, kernel_init=I.get("glorot_uniform"), bias_init=I.Constant(0.5))
+    params = layer.init(KEY, jnp.ones((1, 4)))["params"]
+    assert params["kernel"].shape == (4, 6)
+    np.testing.assert_array_equal(params["bias"], np.full(6, 0.5))
+
+
 def test_jit_and_vmap_over_keys():
     init = I.GlorotUniform()
     sample = jax.jit(lambda k: init(k, (4, 6)))
@@ -176,6 +184,9 @@ def test_argument_validation():
     with pytest.raises(ValueError, match="argument `seed` must be an int or None"):
         I.RandomNormal(seed="x")
     assert I.VarianceScaling(distribution="normal").distribution == "truncated_normal"
+    assert I.VarianceScaling(scale=np.float32(2.0)).get_config()["scale"] == 2.0
+    with pytest.raises(ValueError, match="argument `scale` must be a positive float"):
+        I.VarianceScaling(scale="2")
 
 
 ALL_INITS = [

@@ -4,6 +4,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from jax.test_util import check_grads
 
 from jnn import constraints as C
@@ -143,6 +146,27 @@ def test_constraints_are_pure_and_jittable():
     for c in (C.MaxNorm(1.0), C.NonNeg(), C.UnitNorm(1), C.MinMaxNorm(0.5, 1.5, 0.3)):
         np.testing.assert_allclose(jax.jit(c)(x), c(x), rtol=1e-6)
         np.testing.assert_array_equal(x, before)
+
+
+_PROJECT = jax.jit(
+    lambda w: (C.MaxNorm(1.5)(w), C.UnitNorm()(w), C.NonNeg()(w), C.MinMaxNorm(0.5, 2.0)(w))
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.float32, (4, 3), elements=st.floats(-10, 10, width=32)))
+def test_constraint_properties(w):
+    max_norm, unit, non_neg, min_max = (np.asarray(a, np.float64) for a in _PROJECT(w))
+    norms = np.sqrt((w.astype(np.float64) ** 2).sum(axis=0))
+    assert np.all(np.sqrt((max_norm**2).sum(axis=0)) <= 1.5 + 1e-5)
+    big = norms > 1e-3  # away from the epsilon floor
+    np.testing.assert_allclose(np.sqrt((unit**2).sum(axis=0))[big], 1.0, rtol=1e-5)
+    assert np.all(non_neg >= 0) and np.all(non_neg[w > 0] == w[w > 0])
+    mm = np.sqrt((min_max**2).sum(axis=0))[big]
+    assert np.all(mm <= 2.0 + 1e-5) and np.all(mm >= 0.5 - 1e-5)
+    # Slices already inside the max norm are (up to epsilon) unchanged.
+    inside = norms < 1.5
+    np.testing.assert_allclose(max_norm[:, inside], w[:, inside], rtol=1e-5, atol=1e-6)
 
 
 def test_constraint_identifiers():
