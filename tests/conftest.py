@@ -9,8 +9,19 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import jax  # noqa: E402
 import pytest  # noqa: E402
 
-# Strict by default: implicit rank promotion is a bug in library code.
-jax.config.update("jax_numpy_rank_promotion", "raise")
+
+@pytest.fixture(autouse=True)
+def _strict_rank_promotion(request):
+    """Strict by default: implicit rank promotion is a bug in library code.
+
+    Tests that replay user code (tutorials, examples, custom layers written the way Keras users
+    write them, e.g. ``x @ w + b``) opt out with ``@pytest.mark.user_code``.
+    """
+    if request.node.get_closest_marker("user_code"):
+        yield
+        return
+    with jax.numpy_rank_promotion("raise"):
+        yield
 
 
 @pytest.fixture

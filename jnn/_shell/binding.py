@@ -105,15 +105,18 @@ class Weight:
 class LayerStore:
     """The current variables of one built (non-model) layer, in Keras weight order."""
 
-    def __init__(self, layer: Any, variables: dict[str, dict[str, Any]]):
+    def __init__(self, layer: Any, variables: dict[str, dict[str, Any]],
+                 order: tuple[list[str], list[str]] | None = None):
         self.layer = layer
         self.variables = {
             "params": dict(variables.get("params", {})),
             "state": dict(variables.get("state", {})),
         }
-        # Keras order = creation order of init's dicts: params, then state.
-        self.order = [("params", k) for k in self.variables["params"]] + [
-            ("state", k) for k in self.variables["state"]
+        # Keras order = creation order of init's dicts (params, then state). ``order`` gives
+        # it when the dicts went through jit (which sorts keys).
+        params, state = order or (list(self.variables["params"]), list(self.variables["state"]))
+        self.order = [("params", k) for k in params if k in self.variables["params"]] + [
+            ("state", k) for k in state if k in self.variables["state"]
         ]
 
     def weights(self, layer: Any = None) -> list[Weight]:

@@ -44,6 +44,7 @@ class ApplyContext:
         self.init_key = init_key
         self.losses: list[jax.Array] = []
         self.sample_mask = sample_mask
+        self.weight_order: dict[str, tuple[list[str], list[str]]] = {}
         self._calls: dict[str, int] = {}
         self._order: list[str] = []
 
@@ -75,10 +76,19 @@ class ApplyContext:
         if self.init_mode and name not in self.params and name not in self.state \
                 and name not in self._order:
             variables = layer.init(jax.random.fold_in(self.init_key, idx), spec_of(inputs))
+            # Keras weight order = creation order; jit returns dicts with sorted keys, so the
+            # order is recorded here, while the dicts are still the layer's own.
+            self.weight_order[name] = (
+                list(variables.get("params", {})), list(variables.get("state", {}))
+            )
             if variables.get("params"):
                 self.params[name] = variables["params"]
             if variables.get("state"):
                 self.state[name] = variables["state"]
+            self._order.append(name)
+        elif not self.init_mode and name not in self.params and name not in self.state \
+                and name not in self._order:
+            self._check_no_missing_weights(layer, inputs)
             self._order.append(name)
         variables = {
             "params": self.params.get(name, {}),
@@ -107,6 +117,16 @@ class ApplyContext:
                     loss = loss / out.shape[0]
                 self.losses.append(loss)
         return outputs
+
+    def _check_no_missing_weights(self, layer: Any, inputs: Any) -> None:
+        shapes = jax.eval_shape(lambda: layer.init(jax.random.key(0), spec_of(inputs)))
+        if jax.tree.leaves(shapes):
+            raise ValueError(
+                f"Layer '{layer.name}' ({type(layer).__name__}) has weights, but the model's "
+                "variables have none for it. This happens when a layer is created inside "
+                "call(): create sub-layers in __init__ (as attributes) so that they keep their "
+                "weights across calls, or rebuild the model's variables with model.init."
+            )
 
     def add_loss(self, value: Any) -> None:
         self.losses.append(jnp.asarray(value, jnp.float32))

@@ -98,5 +98,14 @@ def layer_call(layer: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
     return eager_call(layer, inputs, kwargs)
 
 
+def add_loss(value: Any) -> None:
+    # Outside a model's training/evaluation trace (shape inference, a standalone call) there
+    # is no objective to add the loss to; Keras likewise only uses it inside fit/evaluate.
+    ctx = context.current()
+    if ctx is not None:
+        ctx.add_loss(value)
+
+
 base.hooks.auto_name = naming.unique_name
 base.hooks.call = layer_call
+base.hooks.add_loss = add_loss

@@ -180,6 +180,7 @@ class Model(Layer):
             ctx = context.ApplyContext({}, training=False, rng=None, init_key=k)
             with ctx:
                 self._forward(x)
+            self.__dict__["_weight_order"] = ctx.weight_order
             return {"params": ctx.params, "state": ctx.state}
 
         dummy = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
@@ -299,7 +300,8 @@ class Model(Layer):
                 continue
             store = layer.__dict__.get("_binding")
             if store is None:
-                layer.__dict__["_binding"] = LayerStore(layer, sub)
+                order = (self.__dict__.get("_weight_order") or {}).get(layer.name)
+                layer.__dict__["_binding"] = LayerStore(layer, sub, order)
                 if getattr(layer, "_initial_weights", None) is not None:
                     layer.set_weights(layer._initial_weights)
             elif not keep_existing:

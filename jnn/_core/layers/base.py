@@ -70,6 +70,8 @@ class _Hooks:
     # (layer, args, kwargs) -> result; set by the shell to handle symbolic tensors and
     # concrete data. None means: the layer can only be used through init/apply.
     call: Callable[..., Any] | None = None
+    # value -> None; set by the shell to collect losses added inside a running model.
+    add_loss: Callable[[Any], None] | None = None
 
 
 hooks = _Hooks()
@@ -243,6 +245,10 @@ class Layer:
         Returns:
             ``{"params": {...}, "state": {...}}`` (either may be empty).
         """
+        if type(self).build is not Layer.build:
+            from jnn._core.layers import keras_style
+
+            return keras_style.keras_init(self, key, input_spec)
         del key, input_spec
         return {"params": {}, "state": {}}
 
@@ -260,7 +266,47 @@ class Layer:
         Returns:
             ``(outputs, new_state)``; ``new_state`` mirrors ``variables["state"]``.
         """
-        raise NotImplementedError(f"{type(self).__name__} does not implement apply().")
+        if type(self).call is not Layer.call:
+            from jnn._core.layers import keras_style
+
+            return keras_style.keras_apply(
+                self, variables, inputs, training=training, rng=rng, **kwargs
+            )
+        raise NotImplementedError(
+            f"{type(self).__name__} implements neither apply() (the pure protocol) nor call() "
+            "(Keras style)."
+        )
+
+    # --- the Keras way of writing a layer: build + add_weight + call ------------------------
+    def build(self, input_shape: Any) -> None:
+        """Keras-style hook: create weights with ``self.add_weight`` (called by ``init``)."""
+
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """Keras-style forward pass; weights created in ``build`` are arrays here."""
+        raise NotImplementedError
+
+    def add_weight(self, shape: Any = None, initializer: Any = None, dtype: Any = None,
+                   trainable: bool = True, regularizer: Any = None, constraint: Any = None,
+                   name: str | None = None, **kwargs: Any) -> Any:
+        """Creates a weight from inside ``build`` (Keras's signature); see keras_style."""
+        from jnn._core.layers import keras_style
+
+        return keras_style.add_weight(self, shape=shape, initializer=initializer, dtype=dtype,
+                                      trainable=trainable, regularizer=regularizer,
+                                      constraint=constraint, name=name, **kwargs)
+
+    def add_loss(self, value: Any) -> None:
+        """Adds an auxiliary loss from inside ``call`` (collected by the running model)."""
+        if hooks.add_loss is None:
+            raise RuntimeError(
+                f"Layer '{self.name}': add_loss() works only inside call() while a jnn model runs."
+            )
+        hooks.add_loss(value)
+
+    @property
+    def seed_key(self) -> Any:
+        """Inside a Keras-style ``call``: the rng key for this call (None at inference)."""
+        return self.__dict__.get("_call_rng")
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The mask of the outputs (Keras semantics): passed through if supported."""
@@ -302,11 +348,13 @@ class Layer:
     # --- regularization and constraints ----------------------------------------------------
     def weight_regularizers(self) -> dict[str, Callable[[jax.Array], jax.Array]]:
         """``{weight_name: regularizer}`` for params that carry a penalty."""
-        return {}
+        meta = self.__dict__.get("_keras_weight_meta") or {}
+        return {k: m["regularizer"] for k, m in meta.items() if m["regularizer"] is not None}
 
     def weight_constraints(self) -> dict[str, Callable[[jax.Array], jax.Array]]:
         """``{weight_name: constraint}`` projected after each optimizer update."""
-        return {}
+        meta = self.__dict__.get("_keras_weight_meta") or {}
+        return {k: m["constraint"] for k, m in meta.items() if m["constraint"] is not None}
 
     def regularization_penalty(self, params: dict[str, jax.Array]) -> jax.Array:
         """Sum of weight penalties for this layer's ``params`` (pure)."""
