@@ -1,18 +1,11 @@
 """The optimizer base class: Keras arguments in, one optax ``GradientTransformation`` out.
 
 An :class:`Optimizer` is its Keras configuration plus ``opt.tx``, an optax transformation built
-once and cached. ``tx.update(grads, state, params)`` follows Keras 3's ``apply_gradients``:
-
-1. divide by ``loss_scale_factor``;
-2. ``gradient_accumulation_steps``: sum gradients, update every k-th call with their mean;
-3. clip (``clipnorm`` per variable, ``global_clipnorm`` or ``clipvalue``);
-4. weight decay ``var -= var * weight_decay * lr`` (applied before the rule, like Keras);
-5. the optimizer's own rule (an optax chain that receives the learning rate as an argument);
-6. EMA of the new params (``use_ema``), optionally written back every
-   ``ema_overwrite_frequency`` steps.
-
-The learning rate lives in the state (:class:`OptimizerState`), so it can be read and changed
-between jitted steps without recompiling.
+once and cached. ``tx.update(grads, state, params)`` follows Keras 3's ``apply_gradients``
+(loss-scale division, gradient accumulation, clipping, weight decay, the optimizer's rule, EMA;
+see :mod:`jnn._core.optimizers.pipeline`). The learning rate lives in the state
+(:class:`OptimizerState`), so it can be read and changed between jitted steps without
+recompiling.
 
 Example:
     >>> import jax.numpy as jnp, optax
@@ -33,7 +26,7 @@ import inspect
 import re
 import warnings
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -41,29 +34,11 @@ import numpy as np
 import optax
 
 from jnn._core.optimizers import schedules as schedules_lib
-from jnn._core.optimizers import transforms
+from jnn._core.optimizers.pipeline import OptimizerState, keras_transformation
 
 _KERAS_MODULE = "keras.optimizers"
 # Keras-2 configuration keys that carry no behaviour; accepted (and dropped) by from_config.
 _LEGACY_CONFIG_KEYS = ("is_legacy_optimizer", "jit_compile")
-
-
-class OptimizerState(NamedTuple):
-    """The optimizer state pytree of every jnn optimizer.
-
-    Attributes:
-        iterations: int32, number of ``update`` calls (Keras's ``optimizer._iterations``).
-        learning_rate: float32, the settable learning rate (for a schedule: its current value).
-        rule: the state of the optimizer's own rule (moments, accumulators...).
-        accumulated_grads: running gradient sum (``gradient_accumulation_steps``) or empty.
-        ema: moving average of the params (``use_ema``) or empty.
-    """
-
-    iterations: jax.Array
-    learning_rate: jax.Array
-    rule: optax.OptState
-    accumulated_grads: Any
-    ema: Any
 
 
 # --- argument checks ----------------------------------------------------------------------------
@@ -340,17 +315,6 @@ class Optimizer:
         self._weight_decay_exclude = re.compile("|".join(var_names)) if var_names else None
         self._tx = None
 
-    def _decay_term(self, params: Any, lr: jax.Array) -> Any:
-        wd, pattern = self.weight_decay, self._weight_decay_exclude
-
-        def leaf(path, p):
-            key = jax.tree_util.keystr(path, simple=True, separator="/")
-            if pattern is not None and pattern.search(key):
-                return jnp.zeros_like(p)
-            return -(p * jnp.asarray(wd, p.dtype) * lr.astype(p.dtype))
-
-        return jax.tree_util.tree_map_with_path(leaf, params)
-
     # --- the transformation ------------------------------------------------------------------
     def _rule(self) -> optax.GradientTransformationExtraArgs:
         raise NotImplementedError(f"{type(self).__name__} must implement `_rule()`.")
@@ -365,62 +329,6 @@ class Optimizer:
             self._tx = self._build_tx()
         return self._tx
 
-    def _clip(self) -> optax.GradientTransformation | None:
-        if self.clipnorm:
-            return transforms.clip_by_norm(self.clipnorm)
-        if self.global_clipnorm:
-            return optax.clip_by_global_norm(self.global_clipnorm)
-        if self.clipvalue:
-            return optax.clip(self.clipvalue)
-        return None
-
-    def _step(self, rule, clip, grads, rule_state, params, lr):
-        """Clipping, weight decay and the rule: one Keras ``update_step`` over all variables."""
-        if clip is not None:
-            grads, _ = clip.update(grads, optax.EmptyState())
-        decay = None
-        if params is not None:
-            grads = jax.tree.map(lambda g, p: g.astype(p.dtype), grads, params)
-            if self.weight_decay:
-                decay = self._decay_term(params, lr)
-                params = jax.tree.map(jnp.add, params, decay)
-        updates, rule_state = rule.update(grads, rule_state, params, learning_rate=lr)
-        if decay is not None:
-            updates = jax.tree.map(jnp.add, updates, decay)
-        return updates, rule_state
-
-    def _accumulate(self, rule, clip, grads, state, params, lr):
-        steps = self.gradient_accumulation_steps
-        total = jax.tree.map(jnp.add, grads, state.accumulated_grads)
-
-        def apply(_):
-            mean = jax.tree.map(lambda s: s / steps, total)
-            updates, rule_state = self._step(rule, clip, mean, state.rule, params, lr)
-            return updates, rule_state, optax.tree.zeros_like(total)
-
-        shapes = jax.eval_shape(apply, None)[0]
-        zeros = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), shapes)
-        is_update = (state.iterations + 1) % steps == 0
-        return jax.lax.cond(is_update, apply, lambda _: (zeros, state.rule, total), None)
-
-    def _ema(self, state, params, updates):
-        keras_iterations = state.iterations
-        if self.gradient_accumulation_steps:
-            keras_iterations = keras_iterations // self.gradient_accumulation_steps
-        not_first = (keras_iterations != 0).astype(jnp.float32)
-
-        def average(avg, p, u):
-            momentum = (not_first * self.ema_momentum).astype(p.dtype)
-            return momentum * avg + (1 - momentum) * (p + u)
-
-        ema = jax.tree.map(average, state.ema, params, updates)
-        if self.ema_overwrite_frequency:
-            overwrite = (keras_iterations + 1) % self.ema_overwrite_frequency == 0
-            updates = jax.tree.map(
-                lambda a, p, u: jnp.where(overwrite, a - p, u), ema, params, updates
-            )
-        return ema, updates
-
     def _initial_lr(self) -> jax.Array:
         schedule = _schedule_fn(self._learning_rate)
         if schedule is None:
@@ -428,54 +336,7 @@ class Optimizer:
         return jnp.asarray(schedule(jnp.zeros([], jnp.int32)), jnp.float32)
 
     def _build_tx(self, loss_scale_factor: Any = "own") -> optax.GradientTransformation:
-        rule, clip = self._rule(), self._clip()
-        scale = self.loss_scale_factor if loss_scale_factor == "own" else loss_scale_factor
-        is_schedule = callable(self._learning_rate)
-
-        def init_fn(params):
-            return OptimizerState(
-                iterations=jnp.zeros([], jnp.int32),
-                learning_rate=self._initial_lr(),
-                rule=rule.init(params),
-                accumulated_grads=(
-                    optax.tree.zeros_like(params)
-                    if self.gradient_accumulation_steps
-                    else optax.EmptyState()
-                ),
-                ema=jax.tree.map(jnp.copy, params) if self.use_ema else optax.EmptyState(),
-            )
-
-        def update_fn(grads, state, params=None):
-            if params is None and self._needs_params():
-                raise ValueError(
-                    f"{self.name}: `params` must be passed to `tx.update(grads, state, params)` "
-                    "(needed by weight decay, EMA or the update rule)."
-                )
-            lr = self._current_lr(state.learning_rate, state.iterations)
-            if scale is not None:
-                grads = jax.tree.map(lambda g: g / scale, grads)
-            accumulated = state.accumulated_grads
-            if self.gradient_accumulation_steps:
-                updates, rule_state, accumulated = self._accumulate(
-                    rule, clip, grads, state, params, lr
-                )
-            else:
-                updates, rule_state = self._step(rule, clip, grads, state.rule, params, lr)
-            ema = state.ema
-            if self.use_ema:
-                ema, updates = self._ema(state, params, updates)
-            iterations = state.iterations + 1
-            next_lr = self._current_lr(state.learning_rate, iterations) if is_schedule else None
-            new_state = OptimizerState(
-                iterations=iterations,
-                learning_rate=state.learning_rate if next_lr is None else next_lr,
-                rule=rule_state,
-                accumulated_grads=accumulated,
-                ema=ema,
-            )
-            return updates, new_state
-
-        return optax.GradientTransformation(init_fn, update_fn)
+        return keras_transformation(self, loss_scale_factor)
 
     # --- configuration ---------------------------------------------------------------------
     def _learning_rate_config(self) -> Any:
