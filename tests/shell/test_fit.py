@@ -176,6 +176,18 @@ def test_evaluate_padded_batch_matches_keras(pair):
         want = _keras_call(k.evaluate, X10, Y10_CLS, batch_size=4, sample_weight=sw, verbose=0)
         got = j.evaluate(X10, Y10_CLS, batch_size=4, sample_weight=sw, verbose=0)
         assert got == pytest.approx(want, rel=1e-5)
+    # a metric over padded batches: accuracy over all 10 samples
+    for m in (k, j):
+        m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    try:
+        want = _keras_call(k.evaluate, X10, Y10_CLS, batch_size=4, verbose=0, return_dict=True)
+        got = j.evaluate(X10, Y10_CLS, batch_size=4, verbose=0, return_dict=True)
+    finally:
+        for m in (k, j):
+            m.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert got["accuracy"] == pytest.approx(want["accuracy"], rel=1e-6)
+    probs = j.predict(X10, verbose=0)
+    assert got["accuracy"] == pytest.approx(np.mean(probs.argmax(-1) == Y10_CLS), rel=1e-6)
 
 
 @pytest.mark.conformance
@@ -249,10 +261,22 @@ def test_plain_metrics_ignore_sample_weight_like_keras(keras):
 # --- execution modes give the same numbers -------------------------------------------------------
 
 
+def _train_momentum(model, initial, **compile_kwargs):
+    model.set_weights(initial)
+    opt = jnn.optimizers.SGD(learning_rate=0.05, momentum=0.9)
+    model.compile(optimizer=opt, loss="mse", **compile_kwargs)
+    # 10 samples, batch 3: four steps per epoch, the last one padded; with
+    # steps_per_execution=3 the second chunk is padded with an empty step
+    hist = model.fit(X10, YREG, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    return model.get_weights(), hist.history["loss"]
+
+
 @pytest.fixture(scope="module")
-def momentum_model():
+def momentum_reference():
+    """SGD with momentum (optimizer state crosses chunk boundaries), default 'auto' execution."""
     model = jnn.Sequential([layers.Dense(3, activation="tanh", input_dim=3), layers.Dense(2)])
-    return model, model.get_weights()
+    initial = model.get_weights()
+    return (model, initial) + _train_momentum(model, initial)
 
 
 @pytest.mark.parametrize(
@@ -260,18 +284,9 @@ def momentum_model():
     [{"run_eagerly": True}, {"steps_per_execution": 1}, {"steps_per_execution": 3}],
     ids=["run_eagerly", "spe1", "spe3"],
 )
-def test_execution_modes_give_the_same_weights(momentum_model, options):
-    model, initial = momentum_model
-
-    def train(**compile_kwargs):
-        model.set_weights(initial)
-        opt = jnn.optimizers.SGD(learning_rate=0.05, momentum=0.9)
-        model.compile(optimizer=opt, loss="mse", **compile_kwargs)
-        hist = model.fit(X10, YREG, batch_size=3, epochs=2, shuffle=False, verbose=0)
-        return model.get_weights(), hist.history["loss"]
-
-    ref_w, ref_loss = train()
-    got_w, got_loss = train(**options)
+def test_execution_modes_give_the_same_weights(momentum_reference, options):
+    model, initial, ref_w, ref_loss = momentum_reference
+    got_w, got_loss = _train_momentum(model, initial, **options)
     for a, b in zip(got_w, ref_w):
         np.testing.assert_allclose(a, b, atol=1e-6)
     np.testing.assert_allclose(got_loss, ref_loss, rtol=1e-6)
@@ -429,12 +444,21 @@ def test_multi_output_matches_keras(two_output_model, keras):
     _copy_keras_weights(k, j)
     y = [YREG, YREG[:, :1]]
     for m in (k, j):
-        m.compile(optimizer="sgd", loss=["mse", "mae"], loss_weights=[1.0, 0.3])
+        m.compile(
+            optimizer="sgd",
+            loss=["mse", "mae"],
+            loss_weights=[1.0, 0.3],
+            metrics=[["mae"], ["mse"]],
+        )
     want = _keras_call(k.evaluate, X10, y, batch_size=4, verbose=0, return_dict=True)
     got = j.evaluate(X10, y, batch_size=4, verbose=0, return_dict=True)
     assert set(got) == set(want)
     for name in want:
         assert got[name] == pytest.approx(want[name], rel=1e-5), name
+    # the list form is ordered as Keras orders it: loss, per-output losses, then metrics
+    want_list = _keras_call(k.evaluate, X10, y, batch_size=4, verbose=0)
+    got_list = j.evaluate(X10, y, batch_size=4, verbose=0)
+    np.testing.assert_allclose(got_list, want_list, rtol=1e-5)
 
 
 def test_dict_inputs_and_outputs_by_name():
