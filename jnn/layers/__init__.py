@@ -9,6 +9,24 @@ Example:
 from jnn._core.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from jnn._core.layers.base import Layer
 from jnn._core.layers.core import Activation, Dense, Identity, InputLayer, Lambda
+from jnn._core.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 from jnn._core.layers.preprocessing import Rescaling
 from jnn._core.layers.regularization import (
     ActivityRegularization,
@@ -21,8 +39,26 @@ from jnn._core.layers.regularization import (
     SpatialDropout3D,
 )
 from jnn._core.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from jnn._shell.functional import Input
 
 __all__ = [
+    "Add",
+    "Average",
+    "Concatenate",
+    "Dot",
+    "Input",
+    "Maximum",
+    "Minimum",
+    "Multiply",
+    "Subtract",
+    "add",
+    "average",
+    "concatenate",
+    "dot",
+    "maximum",
+    "minimum",
+    "multiply",
+    "subtract",
     "Activation",
     "ActivityRegularization",
     "AlphaDropout",
