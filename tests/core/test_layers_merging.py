@@ -55,7 +55,7 @@ def test_functional_forms_build_graph_layers():
     import jnn
 
     a, b = jnn.Input(shape=(3,)), jnn.Input(shape=(3,))
-    for fn, n in [(merging.add, 2), (merging.concatenate, 2), (merging.average, 2)]:
+    for fn in (merging.add, merging.concatenate, merging.average):
         out = fn([a, b])
         assert out.shape == ((None, 6) if fn is merging.concatenate else (None, 3))
     assert merging.dot([a, b], axes=1, normalize=True).shape == (None, 1)
