@@ -166,3 +166,15 @@ def test_model_inputs_must_be_inputs():
         jnn.Model(h, layers.Dense(1)(h))
     with pytest.raises(TypeError, match="KerasTensor"):
         jnn.Model(XA, inp)
+
+
+def test_automatic_names_of_inputs_and_models():
+    jnn.backend.clear_session()
+    first = jnn.Input(shape=(2,))
+    second = jnn.Input(shape=(2,))
+    assert (first.name, second.name) == ("input_1", "input_2")
+    model = jnn.Model(first, layers.Dense(1)(first))
+    other = jnn.Model(second, layers.Dense(1)(second))
+    assert (model.name, other.name) == ("model", "model_1")
+    assert [la.name for la in model.layers] == ["input_1", "dense"]
+    assert other.layers[1].name == "dense_1"
