@@ -438,6 +438,18 @@ def test_schedule_config_round_trip():
     assert optimizers.get({"class_name": "SGD", "config": config}).learning_rate == sched
 
 
+def test_pickle_and_deepcopy_rebuild_the_transformation():
+    import copy
+    import pickle
+
+    opt = optimizers.Adam(0.1, use_ema=True)
+    state = opt.tx.init(jnp.zeros(2))
+    for clone in (pickle.loads(pickle.dumps(opt)), copy.deepcopy(opt)):
+        assert clone.get_config() == opt.get_config()
+        updates, _ = clone.tx.update(jnp.ones(2), state, jnp.zeros(2))
+        np.testing.assert_allclose(updates, opt.tx.update(jnp.ones(2), state, jnp.zeros(2))[0])
+
+
 def test_keras2_config_with_legacy_keys():
     config = {"name": "Adam", "lr": 0.01, "decay": 0.0, "is_legacy_optimizer": False}
     with pytest.warns(DeprecationWarning, match="lr"):

@@ -383,6 +383,10 @@ class Optimizer:
             )
         return cls(**config)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The cached transformation is made of closures: drop it, it is rebuilt on demand.
+        return {**self.__dict__, "_tx": None}
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
 

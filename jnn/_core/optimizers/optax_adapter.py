@@ -47,21 +47,17 @@ class OptaxOptimizer(Optimizer):
                 f"GradientTransformation, received {type(transformation).__name__}."
             )
         super().__init__(learning_rate=0.0, name=name or "OptaxOptimizer")
-        self._tx = transformation
-
-    @property
-    def tx(self) -> optax.GradientTransformation:
-        return self._tx
+        self._transformation = transformation
 
     def _build_tx(self, loss_scale_factor: Any = "own") -> optax.GradientTransformation:
         del loss_scale_factor  # a raw transformation has no loss scale of its own
-        return self._tx
+        return self._transformation
 
     @property
     def learning_rate(self) -> Any:
         """The initial learning rate for an ``inject_hyperparams`` transformation, else None."""
         try:
-            found = self._inject_states(self._tx.init({}), required=False)
+            found = self._inject_states(self.tx.init({}), required=False)
         except Exception:  # noqa: BLE001 - a transformation may refuse empty params
             return None
         return float(found[0].hyperparams["learning_rate"]) if found else None
