@@ -304,6 +304,8 @@ def test_ema_params_and_errors():
         params = optax.apply_updates(params, updates)
     # first step copies the new params (-1), then 0.5 * -1 + 0.5 * -2
     assert float(opt.ema_params(state)) == -1.5
+    assert float(opt.finalize_params(params, state)) == -1.5
+    assert float(optimizers.SGD().finalize_params(params, state)) == -2.0
     with pytest.raises(ValueError, match="use_ema"):
         optimizers.SGD().ema_params(state)
     with pytest.raises(ValueError, match="params"):

@@ -124,8 +124,11 @@ class Optimizer:
         clipnorm: clip each gradient to this L2 norm.
         clipvalue: clip each gradient element to ``[-clipvalue, clipvalue]``.
         global_clipnorm: clip all gradients jointly to this global L2 norm.
-        use_ema: keep an exponential moving average of the params in the state
-            (read it with :meth:`ema_params`; swapping it into the model is the caller's job).
+        use_ema: keep an exponential moving average of the params in the state (Keras's rule:
+            the first step copies the params). Read it with :meth:`ema_params` or
+            :meth:`finalize_params`; swapping it into the model at the end of training is the
+            caller's job (Keras does it in ``fit``), the update itself never does it unless
+            ``ema_overwrite_frequency`` is set.
         ema_momentum: EMA momentum: ``avg = m * avg + (1 - m) * params``.
         ema_overwrite_frequency: every this many steps, the params are overwritten by their
             EMA inside the update itself (Keras's behaviour).
@@ -280,6 +283,19 @@ class Optimizer:
                 f"{self.name}: ema_params() needs an optimizer built with use_ema=True."
             )
         return self._state(opt_state).ema
+
+    def finalize_params(self, params: Any, opt_state: Any) -> Any:
+        """Keras's ``finalize_variable_values``, pure: the EMA params when ``use_ema`` is set,
+        else ``params`` unchanged (``fit`` calls it after the last epoch).
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from jnn.optimizers import SGD
+            >>> opt = SGD()
+            >>> float(opt.finalize_params(jnp.ones(()), opt.tx.init(jnp.ones(()))))
+            1.0
+        """
+        return self.ema_params(opt_state) if self.use_ema else params
 
     def scale_loss(self, loss: Any, opt_state: Any = None) -> Any:
         """``loss * loss_scale_factor`` when set (the update divides gradients back)."""

@@ -125,6 +125,9 @@ class LossScaleOptimizer(Optimizer):
     def ema_params(self, opt_state: Any) -> Any:
         return self.inner_optimizer.ema_params(opt_state)
 
+    def finalize_params(self, params: Any, opt_state: Any) -> Any:
+        return self.inner_optimizer.finalize_params(params, opt_state)
+
     def get_scale(self, opt_state: Any) -> jax.Array:
         """The current loss scale stored in ``opt_state``."""
         return self._own_state(opt_state).dynamic_scale
