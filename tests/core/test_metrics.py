@@ -54,7 +54,6 @@ DATA = {
 
 # (id, jnn/keras class name, kwargs, data kind, tolerance)
 CASES = [
-    ("mean", "Mean", {}, "values", 1e-6),
     ("mean_2d", "Mean", {}, "values_2d", 1e-6),
     ("sum", "Sum", {}, "values", 1e-5),
     ("accuracy", "Accuracy", {}, "exact", 1e-6),
@@ -82,13 +81,21 @@ CASES = [
     ("squared_hinge", "SquaredHinge", {}, "logits", 1e-6),
     ("categorical_hinge", "CategoricalHinge", {}, "onehot", 1e-6),
     ("auc", "AUC", {}, "binary", 1e-5),
-    ("auc_flattened", "AUC", {"num_thresholds": 50}, "multilabel", 1e-5),
     ("auc_pr", "AUC", {"curve": "PR"}, "multilabel", 1e-5),
-    ("auc_pr_majoring", "AUC", {"curve": "PR", "summation_method": "majoring"}, "binary", 1e-5),
-    ("auc_roc_minoring", "AUC", {"summation_method": "minoring"}, "binary", 1e-5),
-    ("auc_prgain", "AUC", {"curve": "PRGAIN"}, "binary", 1e-5),
-    ("auc_thresholds", "AUC", {"thresholds": [0.2, 0.5, 0.9]}, "binary", 1e-5),
-    ("auc_multi_label", "AUC", {"multi_label": True, "num_labels": 3}, "multilabel", 1e-5),
+    (
+        "auc_prgain_majoring",
+        "AUC",
+        {"curve": "PRGAIN", "summation_method": "majoring"},
+        "binary",
+        1e-5,
+    ),
+    (
+        "auc_thresholds_label_weights",
+        "AUC",
+        {"thresholds": [0.2, 0.5, 0.9], "label_weights": [0.2, 0.3, 0.5]},
+        "multilabel",
+        1e-5,
+    ),
     (
         "auc_multi_label_weights",
         "AUC",
@@ -96,8 +103,13 @@ CASES = [
         "multilabel",
         1e-5,
     ),
-    ("auc_label_weights", "AUC", {"label_weights": [0.2, 0.3, 0.5]}, "multilabel", 1e-5),
-    ("auc_logits", "AUC", {"from_logits": True}, "logits", 1e-5),
+    (
+        "auc_logits_minoring",
+        "AUC",
+        {"from_logits": True, "num_thresholds": 50, "summation_method": "minoring"},
+        "logits",
+        1e-5,
+    ),
     ("precision", "Precision", {}, "binary", 1e-6),
     ("precision_thresholds", "Precision", {"thresholds": [0.3, 0.5, 0.7]}, "multilabel", 1e-6),
     ("precision_even_thresholds", "Precision", {"thresholds": [0.0, 0.5, 1.0]}, "multilabel", 1e-6),
@@ -108,7 +120,6 @@ CASES = [
     ("recall_thresholds", "Recall", {"thresholds": [0.25, 0.75]}, "multilabel", 1e-6),
     ("f1", "F1Score", {}, "onehot", 1e-6),
     ("f1_micro", "F1Score", {"average": "micro", "threshold": 0.5}, "multilabel", 1e-6),
-    ("f1_macro", "F1Score", {"average": "macro", "threshold": 0.4}, "multilabel", 1e-6),
     ("f1_weighted", "F1Score", {"average": "weighted"}, "onehot", 1e-6),
     (
         "fbeta",
@@ -149,8 +160,9 @@ def _build(m, batch):
     return m
 
 
-def _run_ours(m, batches, padded):
-    """One jitted program: one pass, merge of two halves, and the padded pass."""
+def _run_ours(m, batches, padded=None):
+    """One jitted program: one pass; with ``padded``, also the merge of two halves and the
+    padded pass."""
 
     def run_all(state, batches):
         for b in batches:
@@ -159,11 +171,34 @@ def _run_ours(m, batches, padded):
 
     @jax.jit
     def go(batches, padded):
-        whole = run_all(m.init(), batches)
-        halves = m.merge(run_all(m.init(), batches[:2]), run_all(m.init(), batches[2:]))
+        first_two = run_all(m.init(), batches[:2])
+        whole = run_all(first_two, batches[2:])
+        if padded is None:
+            return m.result(whole), None, None
+        halves = m.merge(first_two, run_all(m.init(), batches[2:]))
         return m.result(whole), m.result(halves), m.result(run_all(m.init(), padded))
 
     return go(batches, padded)
+
+
+# Merging and padding rows are checked on one case of each kind of state (compiling every
+# variant takes time and adds no coverage: states are sums either way).
+MERGE_AND_PAD = {
+    "mean_2d",
+    "sum",
+    "sparse_categorical_accuracy_b1",
+    "rmse",
+    "scce_ignore",
+    "hinge",
+    "auc",
+    "auc_pr",
+    "auc_multi_label_weights",
+    "auc_thresholds_label_weights",
+    "precision_top_k",
+    "recall_thresholds",
+    "f1_weighted",
+    "f1_micro",
+}
 
 
 def _run_keras(km, batches):
@@ -185,7 +220,7 @@ def test_matches_keras_and_merges_and_ignores_zero_weight_rows(case):
     keras = pytest.importorskip("keras")
     _, cls, kwargs, kind, tol = case
     batches = _batches(kind, seed=IDS.index(case[0]))
-    padded = [_pad(b, i) for i, b in enumerate(batches)]
+    padded = [_pad(b, i) for i, b in enumerate(batches)] if case[0] in MERGE_AND_PAD else None
     m = _build(getattr(metrics, cls)(**kwargs), batches[0])
     one, merged, padded_result = _run_ours(m, batches, padded)
 
@@ -194,25 +229,29 @@ def test_matches_keras_and_merges_and_ignores_zero_weight_rows(case):
         km._build(batches[0][0].shape, batches[0][1].shape)
     ref = _run_keras(km, batches)
     np.testing.assert_allclose(np.asarray(one), np.asarray(ref), rtol=tol, atol=tol)
-    np.testing.assert_allclose(np.asarray(merged), np.asarray(one), rtol=1e-6, atol=1e-6)
-    np.testing.assert_allclose(np.asarray(padded_result), np.asarray(one), rtol=1e-6, atol=1e-6)
+    if padded is not None:
+        np.testing.assert_allclose(np.asarray(merged), np.asarray(one), rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(np.asarray(padded_result), np.asarray(one), rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.conformance
-def test_stateful_api_matches_keras():
-    keras = pytest.importorskip("keras")
+def test_stateful_api_matches_pure_path():
     batches = _batches("binary", seed=5)
-    for ours, theirs in (
-        (metrics.AUC(), keras.metrics.AUC()),
-        (metrics.BinaryAccuracy(), keras.metrics.BinaryAccuracy()),
-    ):
+    for m in (metrics.Precision(), metrics.BinaryAccuracy(), metrics.F1Score(threshold=0.5)):
         for y, p, w in batches:
-            ours.update_state(y, p, sample_weight=w)
-            with jax.numpy_rank_promotion("allow"):
-                theirs.update_state(y, p, sample_weight=w)
-        np.testing.assert_allclose(ours.result(), theirs.result(), rtol=1e-5, atol=1e-6)
-        ours.reset_state()
-        assert float(ours.result()) == 0.0
+            m.update_state(y, p, sample_weight=w)
+
+        @jax.jit
+        def pure(batches, m=m):
+            state = m.init()
+            for b in batches:
+                state = m.update(state, *b)
+            return m.result(state), m.result(m.update(state, *batches[0]))
+
+        after_three, after_four = pure(batches)
+        np.testing.assert_allclose(m.result(), after_three, rtol=1e-6)
+        np.testing.assert_allclose(m(*batches[0]), after_four, rtol=1e-6)
+        m.reset_state()
+        np.testing.assert_allclose(m.result(), np.zeros_like(after_three))
 
 
 # --- golden values ------------------------------------------------------------------------------
@@ -247,7 +286,7 @@ def test_golden_values():
 
 
 # --- jit and scan -------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["AUC", "SparseCategoricalAccuracy", "F1Score", "Precision"])
+@pytest.mark.parametrize("name", ["AUC", "F1Score"])
 def test_lax_scan_over_update_equals_loop(name):
     kind = {"SparseCategoricalAccuracy": "sparse", "F1Score": "onehot"}.get(name, "binary")
     batches = _batches(kind, seed=11, n=4)

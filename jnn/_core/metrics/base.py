@@ -102,11 +102,23 @@ class Metric:
         """Updates the metric's own state (Keras style, outside of ``fit``)."""
         if not self.built and len(args) >= 2:
             self.build(jnp.shape(args[0]), jnp.shape(args[1]))
-        self._state = self.update(self._current(None), *args, **kwargs)
+        self._state = self._jitted("update")(self._current(None), *args, **kwargs)
+
+    def _jitted(self, method: str) -> Callable[..., Any]:
+        # One compiled program per input shape: far cheaper than op-by-op dispatch.
+        cache = self.__dict__.setdefault("_jit_cache", {})
+        if method not in cache:
+            cache[method] = jax.jit(getattr(self, method))
+        return cache[method]
 
     def reset_state(self) -> None:
         """Forgets the accumulated state."""
         self._state = None
+        self.__dict__.pop("_jit_cache", None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Copies and pickles must not share compiled functions bound to this object.
+        return {k: v for k, v in self.__dict__.items() if k != "_jit_cache"}
 
     def reset_states(self) -> None:  # Keras 2 spelling
         self.reset_state()
@@ -114,7 +126,7 @@ class Metric:
     def __call__(self, *args: Any, **kwargs: Any) -> Array:
         """``update_state`` then ``result()``, as Keras."""
         self.update_state(*args, **kwargs)
-        return self.result()
+        return self._jitted("result")(self._current(None))
 
     @property
     def variables(self) -> list[Array]:
