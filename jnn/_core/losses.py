@@ -491,7 +491,10 @@ def compute_weighted_loss(
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and weight is not None:
-        divisor = jnp.sum(jnp.broadcast_to(weight, values.shape))
+        if mask is None and jnp.ndim(sample_weight) == 0:
+            divisor = jnp.asarray(sample_weight, values.dtype)  # Keras: sum of the scalar
+        else:
+            divisor = jnp.sum(jnp.broadcast_to(weight, values.shape))
     elif count is not None:
         divisor = count
     else:
@@ -597,8 +600,8 @@ class LossFunctionWrapper(Loss):
     def __init__(
         self,
         fn: Callable[..., Any],
-        name: str | None = None,
         reduction: str | None = "sum_over_batch_size",
+        name: str | None = None,
         dtype=None,
         **kwargs: Any,
     ) -> None:
@@ -625,7 +628,7 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<LossFunctionWrapper({self.fn.__name__}, kwargs={self._fn_kwargs})>"
+        return f"<LossFunctionWrapper({getattr(self.fn, '__name__', self.fn)}, kwargs={self._fn_kwargs})>"
 
 
 class _BuiltinLoss(LossFunctionWrapper):

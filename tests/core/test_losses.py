@@ -99,6 +99,7 @@ def _case(name, rng):
             rng.randn(B, 5, k).astype(np.float32),
         ),
         "mse": ("MeanSquaredError", {}, rng.randn(B, 4), normal),
+        "mse_3d": ("MeanSquaredError", {}, rng.randn(B, 5, 4), rng.randn(B, 5, 4)),
         "mse_rank1_true": ("MeanSquaredError", {}, rng.randn(B), rng.randn(B, 1)),
         "mae": ("MeanAbsoluteError", {}, rng.randn(B, 4), normal),
         "mape": ("MeanAbsolutePercentageError", {}, rng.randn(B, 4) + 0.1, normal),
@@ -136,6 +137,7 @@ CASES = [
     "scce_b1_logits",
     "scce_ignore",
     "mse",
+    "mse_3d",
     "mse_rank1_true",
     "mae",
     "mape",
@@ -161,16 +163,22 @@ def _weights(rng, kind, y_pred):
         return rng.rand(B, 1).astype(np.float32)
     if kind == "BT":  # per time step, for (B, T, K) predictions
         return rng.rand(*y_pred.shape[:-1]).astype(np.float32)
+    if kind == "BT1":
+        return rng.rand(*y_pred.shape[:-1], 1).astype(np.float32)
+    if kind == "scalar":
+        return np.float32(0.7)
     raise AssertionError(kind)
 
 
 # The reduction code is shared by all losses: every reduction is checked on a few losses, the
 # default and "none" reductions on all of them.
-_ALL_REDUCTIONS = ("bce", "cce_logits_smooth", "scce_ignore", "mse_rank1_true", "huber")
+_ALL_REDUCTIONS = ("bce", "cce_logits_smooth", "scce_ignore", "mse_3d", "mse_rank1_true", "huber")
 
 
 def _combos(case):
-    kinds = [None, "BT"] if case == "scce_ignore" else [None, "B", "B1"]
+    kinds = {"scce_ignore": [None, "BT"], "mse_3d": ["scalar", "BT", "BT1"]}.get(
+        case, [None, "B", "B1"]
+    )
     reductions = REDUCTIONS if case in _ALL_REDUCTIONS else ["sum_over_batch_size", None]
     return [(k, r) for k in kinds for r in (reductions if k != "B1" else reductions[:1])]
 
