@@ -1151,3 +1151,45 @@ def _check_feature_shapes(name, t, p, shown_t=None, shown_p=None) -> None:
             f"shape {tuple(shown_p)}. The targets must have the output's shape (apart from the "
             "batch axis)."
         )
+
+
+_CROSSENTROPIES = (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    sparse_categorical_crossentropy,
+)
+
+
+def check_logits_hint(loss: Any, y_pred: np.ndarray) -> str | None:
+    """A hint when model outputs do not look like what a crossentropy's ``from_logits`` says
+    (probabilities outside [0, 1] with ``from_logits=False``; softmax-like rows with
+    ``from_logits=True``), else ``None``. Host-side, for a warning before training.
+
+    Example:
+        >>> check_logits_hint("binary_crossentropy", np.array([[-2.0], [3.0]]))[:40]
+        'Loss `binary_crossentropy` expects proba'
+    """
+    fn, name, kwargs = _loss_fn_and_name(loss)
+    y_pred = np.asarray(y_pred, dtype=np.float64)
+    if fn not in _CROSSENTROPIES or y_pred.size == 0 or not np.all(np.isfinite(y_pred)):
+        return None
+    in_unit = bool(np.all((y_pred >= 0.0) & (y_pred <= 1.0)))
+    if not kwargs.get("from_logits", False):
+        if in_unit:
+            return None
+        return (
+            f"Loss `{name}` expects probabilities (from_logits=False) but the model outputs "
+            f"values in [{y_pred.min():.3g}, {y_pred.max():.3g}]: add a "
+            f"{'sigmoid' if fn in _CROSSENTROPIES[:2] else 'softmax'} activation to the last "
+            "layer or pass `from_logits=True` to the loss."
+        )
+    rows_sum_to_one = (
+        y_pred.ndim >= 2 and y_pred.shape[-1] > 1 and np.allclose(y_pred.sum(-1), 1.0, atol=1e-3)
+    )
+    if in_unit and (rows_sum_to_one or fn in _CROSSENTROPIES[:2]):
+        return (
+            f"Loss `{name}` has from_logits=True but the model outputs look like probabilities "
+            "(all in [0, 1]): remove the last layer's activation or pass `from_logits=False`."
+        )
+    return None

@@ -556,3 +556,17 @@ def test_validate_categorical_and_elementwise():
         losses.validate_targets(mse, np.zeros((5, 1)), (None, 3))
     with pytest.raises(ValueError, match="do not match"):
         losses.validate_targets("binary_crossentropy", np.eye(3)[[0, 1]], (None, 1))
+
+
+def test_check_logits_hint():
+    logits = np.array([[-2.0, 3.0], [0.5, 1.0]])
+    probs = np.array([[0.2, 0.8], [0.6, 0.4]])
+    assert "from_logits=True" in losses.check_logits_hint("categorical_crossentropy", logits)
+    assert losses.check_logits_hint("categorical_crossentropy", probs) is None
+    hint = losses.check_logits_hint(losses.CategoricalCrossentropy(from_logits=True), probs)
+    assert "look like probabilities" in hint
+    assert (
+        losses.check_logits_hint(losses.CategoricalCrossentropy(from_logits=True), logits) is None
+    )
+    assert "sigmoid" in losses.check_logits_hint("binary_crossentropy", logits[:, :1])
+    assert losses.check_logits_hint("mse", logits) is None
