@@ -199,6 +199,36 @@ def categorical_crossentropy(
     return -jnp.sum(y_true * _log_probs(y_pred, from_logits, axis), axis=axis)
 
 
+def categorical_focal_crossentropy(
+    y_true: Any,
+    y_pred: Any,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    from_logits: bool = False,
+    label_smoothing: float = 0.0,
+    axis: int = -1,
+) -> Array:
+    """Categorical focal crossentropy: ``sum(alpha * (1 - p)^gamma * -y_true * log(p))``.
+
+    Example:
+        >>> categorical_focal_crossentropy(jnp.array([[0, 1]]), jnp.array([[0.5, 0.5]]), gamma=0.0)
+        Array([0.17328...], dtype=float32)
+    """
+    _check_axis(axis)
+    y_pred = _float(y_pred)
+    y_true = jnp.asarray(y_true).astype(y_pred.dtype)
+    if label_smoothing:
+        num_classes = y_true.shape[-1]
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / num_classes
+    if from_logits:
+        y_pred = jax.nn.softmax(y_pred, axis=axis)
+    output = y_pred / jnp.sum(y_pred, axis=axis, keepdims=True)
+    output = jnp.clip(output, EPSILON, 1.0 - EPSILON)
+    cce = -y_true * jnp.log(output)
+    focal = jnp.power(1.0 - output, gamma) * alpha * cce
+    return jnp.sum(focal, axis=axis)
+
+
 def _sparse_ce(y_true: Array, y_pred: Array, from_logits: bool, axis: int) -> Array:
     target = y_true.astype(jnp.int32)
     if target.ndim == y_pred.ndim and target.shape[-1] == 1:
@@ -841,6 +871,34 @@ class CategoricalCrossentropy(_BuiltinLoss):
         )
 
 
+class CategoricalFocalCrossentropy(_BuiltinLoss):
+    """Categorical focal crossentropy. Example: ``CategoricalFocalCrossentropy(gamma=2.0)``."""
+
+    _fn = staticmethod(categorical_focal_crossentropy)
+
+    def __init__(
+        self,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+
+
 class SparseCategoricalCrossentropy(_BuiltinLoss):
     """Crossentropy on integer labels; ``ignore_class`` entries count neither in sum nor in size.
 
@@ -892,6 +950,7 @@ _CLASSES: tuple[type[_BuiltinLoss], ...] = (
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
     CategoricalCrossentropy,
+    CategoricalFocalCrossentropy,
     SparseCategoricalCrossentropy,
 )
 _FN_TO_CLASS: dict[Callable[..., Any], type[_BuiltinLoss]] = {c._fn: c for c in _CLASSES}
@@ -1059,7 +1118,7 @@ def validate_targets(loss: Any, y_true: np.ndarray, y_pred_shape: tuple) -> None
     y_pred_shape = tuple(y_pred_shape)
     if fn is sparse_categorical_crossentropy:
         _validate_sparse(name, y_true, y_pred_shape, kwargs.get("ignore_class"))
-    elif fn is categorical_crossentropy:
+    elif fn in (categorical_crossentropy, categorical_focal_crossentropy):
         _validate_categorical(name, y_true, y_pred_shape)
     elif fn in _ELEMENTWISE:
         _validate_elementwise(name, y_true, y_pred_shape)
@@ -1157,6 +1216,7 @@ _CROSSENTROPIES = (
     binary_crossentropy,
     binary_focal_crossentropy,
     categorical_crossentropy,
+    categorical_focal_crossentropy,
     sparse_categorical_crossentropy,
 )
 
