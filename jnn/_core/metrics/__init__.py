@@ -26,7 +26,15 @@ from jnn._core.metrics.accuracy_metrics import (
     top_k_categorical_accuracy,
 )
 from jnn._core.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
-from jnn._core.metrics.confusion import AUC, Precision, Recall
+from jnn._core.metrics.confusion import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    Recall,
+    TrueNegatives,
+    TruePositives,
+)
 from jnn._core.metrics.f_score import F1Score, FBetaScore
 from jnn._core.metrics.registry import deserialize, get, resolve, serialize
 from jnn._core.metrics.regression import (
@@ -58,6 +66,8 @@ __all__ = [
     "CosineSimilarity",
     "F1Score",
     "FBetaScore",
+    "FalseNegatives",
+    "FalsePositives",
     "Hinge",
     "KLDivergence",
     "LogCoshError",
@@ -78,6 +88,8 @@ __all__ = [
     "SquaredHinge",
     "Sum",
     "TopKCategoricalAccuracy",
+    "TrueNegatives",
+    "TruePositives",
     "accuracy",
     "binary_accuracy",
     "categorical_accuracy",

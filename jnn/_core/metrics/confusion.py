@@ -241,6 +241,63 @@ class Recall(_ThresholdMetric):
     _keys = ("tp", "fn")
 
 
+class _ConditionCount(Metric):
+    """The weighted count of one confusion-matrix cell at each threshold (default 0.5)."""
+
+    _key: str
+
+    def __init__(self, thresholds=None, name=None, dtype=None):
+        super().__init__(name=name, dtype=dtype)
+        self.init_thresholds = thresholds
+        self.thresholds = parse_thresholds(thresholds, 0.5, type(self).__name__)
+        self._evenly = is_evenly_distributed(self.thresholds)
+
+    def init(self) -> State:
+        return {self._key: self._zeros((len(self.thresholds),))}
+
+    def update(self, state: State, y_true: Any, y_pred: Any, sample_weight: Any = None) -> State:
+        counts = confusion_counts(
+            y_true,
+            y_pred,
+            self.thresholds,
+            evenly=self._evenly,
+            sample_weight=sample_weight,
+            dtype=self._dtype,
+        )
+        return {self._key: state[self._key] + counts[self._key]}
+
+    def result(self, state: State | None = None) -> Array:
+        value = self._current(state)[self._key]
+        return value[0] if len(self.thresholds) == 1 else value
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "thresholds": self.init_thresholds}
+
+
+class TruePositives(_ConditionCount):
+    """Weighted number of true positives. Example: ``TruePositives()(y_true, y_pred)``."""
+
+    _key = "tp"
+
+
+class FalsePositives(_ConditionCount):
+    """Weighted number of false positives. Example: ``FalsePositives()(y_true, y_pred)``."""
+
+    _key = "fp"
+
+
+class TrueNegatives(_ConditionCount):
+    """Weighted number of true negatives. Example: ``TrueNegatives()(y_true, y_pred)``."""
+
+    _key = "tn"
+
+
+class FalseNegatives(_ConditionCount):
+    """Weighted number of false negatives. Example: ``FalseNegatives()(y_true, y_pred)``."""
+
+    _key = "fn"
+
+
 _CURVES = ("ROC", "PR", "PRGAIN")
 _SUMMATIONS = ("interpolation", "minoring", "majoring")
 
