@@ -208,6 +208,7 @@ def _compiled(optimizer):
 RMSPROP_DEFAULTS = {
     "name": "RMSprop",
     "learning_rate": 0.001,
+    "decay": 0.0,
     "rho": 0.9,
     "momentum": 0.0,
     "epsilon": 1e-07,

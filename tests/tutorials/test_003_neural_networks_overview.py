@@ -136,7 +136,7 @@ def test_sequential_list_and_add_build_the_same_network():
 
 
 def test_functional_api_on_28x28_inputs():
-    inputs = keras.Input(shape=[28, 28])  # keras.layers.Input on the slide (see test_001)
+    inputs = keras.layers.Input(shape=[28, 28])
     x = keras.layers.Dense(256, activation="relu")(inputs)
     x = keras.layers.Dense(128, activation="relu")(x)
     outputs = keras.layers.Dense(10, activation="softmax")(x)

@@ -49,6 +49,21 @@ def test_perceptron_sample(capsys):
     assert float(out.split(": ")[1]) in (0.0, 25.0, 50.0, 75.0, 100.0)
 
 
+def test_perceptron_fit_prints_keras2_progress(capsys):
+    X, y = _and_gate_data()
+    model = Sequential()
+    model.add(Dense(1, input_dim=2, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    history = model.fit(X, y, epochs=10)  # default verbose: one bar per epoch
+    lines = capsys.readouterr().out.splitlines()
+    epochs = [line for line in lines if line.startswith("Epoch ")]
+    assert epochs == [f"Epoch {i}/10" for i in range(1, 11)]
+    bars = [line for line in lines if line.startswith("1/1 [==============================] - ")]
+    assert len(bars) == 10
+    assert all(" - loss: " in bar and " - accuracy: " in bar for bar in bars)
+    assert type(history).__name__ == "History"
+
+
 def test_perceptron_learns_the_gate_with_more_epochs():
     X, y = _and_gate_data()
     keras.utils.set_random_seed(0)
