@@ -12,17 +12,9 @@ from __future__ import annotations
 
 import sys
 
-import jax.numpy as jnp
 import numpy as np
 
 import jnn as keras
-
-
-def concat_layer() -> keras.layers.Layer:
-    """A layer joining its inputs on the last axis (``Concatenate`` where jnn has it)."""
-    if hasattr(keras.layers, "Concatenate"):
-        return keras.layers.Concatenate()
-    return keras.layers.Lambda(lambda tensors: jnp.concatenate(tensors, axis=-1))
 
 
 def load_two_groups(seed: int = 113):
@@ -45,7 +37,7 @@ def functional_model() -> keras.Model:
     input_B = keras.Input(shape=[8], name="deep_input")
     hidden1 = keras.layers.Dense(30, activation="relu")(input_B)
     hidden2 = keras.layers.Dense(30, activation="relu")(hidden1)
-    concat = concat_layer()([input_A, hidden2])
+    concat = keras.layers.concatenate([input_A, hidden2])
     output = keras.layers.Dense(1, name="main_output")(concat)
     aux_output = keras.layers.Dense(1, name="aux_output")(hidden2)
     return keras.Model(inputs=[input_A, input_B], outputs=[output, aux_output])
@@ -58,7 +50,6 @@ class WideAndDeepModel(keras.Model):
         super().__init__(**kwargs)
         self.hidden1 = keras.layers.Dense(units, activation=activation)
         self.hidden2 = keras.layers.Dense(units, activation=activation)
-        self.concat = concat_layer()
         self.main_output = keras.layers.Dense(1)
         self.aux_output = keras.layers.Dense(1)
 
@@ -66,7 +57,7 @@ class WideAndDeepModel(keras.Model):
         input_A, input_B = inputs
         hidden1 = self.hidden1(input_B)
         hidden2 = self.hidden2(hidden1)
-        concat = self.concat([input_A, hidden2])
+        concat = keras.layers.concatenate([input_A, hidden2])
         return self.main_output(concat), self.aux_output(hidden2)
 
 
