@@ -18,7 +18,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from jnn._core import steps as steps_lib
-from jnn._shell import config, rng
+from jnn._shell import config, data, rng
 
 # --- batching plans --------------------------------------------------------------------------
 
@@ -53,6 +53,34 @@ def batch_plan(num_samples: int, batch_size: int, shuffle: Any, seed: int | None
     return idx, mask
 
 
+def device_plan_fn(num_samples: int, batch_size: int, steps: int, shuffle: Any,
+                   cycle: bool):
+    """A jitted ``plan(key) -> (idx, mask)`` computing :func:`batch_plan` on the device.
+
+    Keeps the per-epoch host work of resident data to one dispatch (no host permutation, no
+    index transfer).
+    """
+    total = steps * batch_size
+
+    def plan(key):
+        if shuffle is True:
+            order = jax.random.permutation(key, num_samples).astype(jnp.int32)
+        else:
+            order = jnp.arange(num_samples, dtype=jnp.int32)
+        pos = jnp.arange(total, dtype=jnp.int32)
+        idx = order[pos % num_samples]
+        mask = (jnp.ones((total,), jnp.float32) if cycle
+                else (pos < num_samples).astype(jnp.float32))
+        idx = jnp.where(mask > 0, idx, 0).reshape(steps, batch_size)
+        mask = mask.reshape(steps, batch_size)
+        if shuffle == "batch":
+            perm = jax.random.permutation(key, steps)
+            idx, mask = idx[perm], mask[perm]
+        return idx, mask
+
+    return jax.jit(plan)
+
+
 def _nbytes(tree: Any) -> int:
     return int(sum(a.nbytes for a in jax.tree.leaves(tree)))
 
@@ -79,8 +107,12 @@ def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: boo
                      skip_empty: bool, jit: bool = True):
     step = steps_lib.train_step_fn(model, objectives, tx)
 
-    def run(ts, data, idx, mask):
+    def run(ts, data, idx, mask, reset):
         x, y, sw = data
+        # Epoch start: fresh metric states, chosen inside the jitted function (no host work).
+        fresh = objectives.init()
+        ts = ts.replace(metrics=jax.tree.map(
+            lambda f, m: jnp.where(reset, f, m), fresh, ts.metrics))
 
         def body(ts, im):
             i, m = im
@@ -102,9 +134,11 @@ def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: boo
 def _eager_chunk(step, objectives, per_step_logs):
     """run_eagerly=True: the same computation, one un-jitted step at a time."""
 
-    def run(ts, data, idx, mask):
+    def run(ts, data, idx, mask, reset):
         x, y, sw = data
         logs_list = []
+        if bool(reset):
+            ts = ts.replace(metrics=objectives.init())
         with jax.disable_jit():
             for i, m in zip(idx, mask):
                 if float(jnp.sum(m)) == 0:
@@ -184,6 +218,15 @@ class Engine:
 # --- device placement ---------------------------------------------------------------------------
 
 
+@jax.jit
+def _all_finite(tree: Any) -> jax.Array:
+    ok = jnp.ones((), bool)
+    for a in jax.tree.leaves(tree):
+        if jnp.issubdtype(a.dtype, jnp.floating):
+            ok = ok & jnp.all(jnp.isfinite(a))
+    return ok
+
+
 class DeviceData:
     """Host arrays (x, y, sample_weight) and their device copy or device chunks."""
 
@@ -194,9 +237,25 @@ class DeviceData:
         self.resident = _nbytes(self.host) <= config.device_memory_budget()
         self._device = jax.device_put(self.host) if self.resident else None
 
-    def chunks(self, idx: np.ndarray, mask: np.ndarray, k: int):
+    def check_finite(self, names: tuple[str, str]) -> None:
+        """Raises a clear error (via the host check) if x or y holds NaN / inf.
+
+        Resident data is checked on the device with one reduction; the host only looks for the
+        first bad index when that finds something.
+        """
+        x, y, _ = self.host
+        if self.resident:
+            dx, dy, _ = self._device
+            if bool(_all_finite((dx, dy))):
+                return
+        data.check_finite(x, names[0])
+        data.check_finite(y, names[1])
+
+
+    def chunks(self, idx: Any, mask: Any, k: int):
         """Yields ``(data, idx_chunk, mask_chunk, first_step, n_real_steps)`` per dispatch.
 
+        ``idx`` / ``mask`` are ``(steps, batch)`` plans, on the device for resident data.
         Streamed data gathers each chunk's rows on the host and starts its transfer before the
         previous chunk's compute is waited on (device_put is asynchronous).
         """
@@ -204,15 +263,20 @@ class DeviceData:
         n_chunks = math.ceil(steps / k)
         pad = n_chunks * k - steps
         if pad:
-            idx = np.concatenate([idx, np.zeros((pad,) + idx.shape[1:], idx.dtype)])
-            mask = np.concatenate([mask, np.zeros((pad,) + mask.shape[1:], mask.dtype)])
+            xp = jnp if isinstance(idx, jax.Array) else np
+            idx = xp.concatenate([idx, xp.zeros((pad,) + idx.shape[1:], idx.dtype)])
+            mask = xp.concatenate([mask, xp.zeros((pad,) + mask.shape[1:], mask.dtype)])
         if self.resident:
             idx_d = jax.device_put(idx)
             mask_d = jax.device_put(mask)
+            if n_chunks == 1:
+                yield self._device, idx_d, mask_d, 0, steps
+                return
             for c in range(n_chunks):
                 sl = slice(c * k, (c + 1) * k)
                 yield self._device, idx_d[sl], mask_d[sl], c * k, min(k, steps - c * k)
             return
+        idx, mask = np.asarray(idx), np.asarray(mask)
         local = np.arange(k * idx.shape[1], dtype=np.int32).reshape(k, idx.shape[1])
         local_d = jax.device_put(local)
 

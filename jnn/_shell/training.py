@@ -21,6 +21,8 @@ from jnn._core import steps as steps_lib
 from jnn._shell import callbacks as callbacks_lib
 from jnn._shell import config, data, engine, rng
 
+_FINITE_NAMES = ("Input data `x`", "Target data `y`")
+
 
 class CompileConfig:
     """What ``compile`` received, resolved once the output and target shapes are known."""
@@ -231,8 +233,6 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
                 name = model.output_names[i]
                 prefix = f"Output '{name}': " if len(y_flat) > 1 else ""
                 raise ValueError(f"{prefix}{exc}") from None
-    data.check_finite(adapter.x, "Input data `x`")
-    data.check_finite(y_flat, "Target data `y`")
     return cfg, y_flat, sw_flat
 
 
@@ -377,6 +377,7 @@ def fit(
     else:
         steps = -(-n // batch_size)
     dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+    dev_data.check_finite(_FINITE_NAMES)
     bytes_per_step = dev_data.row_bytes * batch_size
     k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution, dev_data.resident)
     self.stop_training = False
@@ -390,19 +391,25 @@ def fit(
         self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=skip_empty,
         jit=not cfg.run_eagerly))
     ts = _train_state(self, cfg)
+    cycle = steps_per_epoch is not None
+    if dev_data.resident:
+        plan = self._engine.cached(
+            ("plan", n, batch_size, steps, shuffle, cycle),
+            lambda: engine.device_plan_fn(n, batch_size, steps, shuffle, cycle))
     cbs.on_train_begin()
     logs: dict[str, float] = {}
     val_k = _val_freq(validation_freq)
+    val_cache: dict[str, Any] = {}
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
-        ts = ts.reset_metrics(cfg.objectives)
-        idx, mask = engine.batch_plan(
-            n, batch_size, shuffle, engine.new_seed(),
-            num_steps=steps if steps_per_epoch is not None else None,
-        )
+        if dev_data.resident:
+            idx, mask = plan(rng.next_key())
+        else:
+            idx, mask = engine.batch_plan(n, batch_size, shuffle, engine.new_seed(),
+                                          num_steps=steps if cycle else None)
         try:
             for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k):
-                ts, out = run(ts, chunk, idx_c, mask_c)
+                ts, out = run(ts, chunk, idx_c, mask_c, first == 0)
                 _store_train_state(self, ts)  # the previous arrays were donated
                 if per_step:
                     for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
@@ -422,7 +429,7 @@ def fit(
         if val_adapter is not None and val_k(epoch + 1):
             val_logs = _evaluate_adapter(
                 self, val_adapter, validation_batch_size or batch_size, validation_steps,
-                callbacks=None, verbose=0,
+                callbacks=None, verbose=0, cache=val_cache,
             )
             logs.update({f"val_{k_}": v for k_, v in val_logs.items()})
         cbs.on_epoch_end(epoch, logs)
@@ -460,11 +467,19 @@ def _validation_adapter(validation_data: Any) -> data.ArrayAdapter:
     )
 
 
-def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose) -> dict[str, float]:
-    cfg, y_flat, sw_flat = _prepare(model, adapter, training=False)
+def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
+                      cache: dict | None = None) -> dict[str, float]:
+    """Fused evaluation. ``cache`` (fit's validation) keeps the device copy across epochs."""
+    if cache is not None and "dev_data" in cache:
+        cfg, dev_data = model._compiled, cache["dev_data"]
+    else:
+        cfg, y_flat, sw_flat = _prepare(model, adapter, training=False)
+        dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+        dev_data.check_finite(_FINITE_NAMES)
+        if cache is not None:
+            cache["dev_data"] = dev_data
     n = adapter.num_samples
     total_steps = -(-n // batch_size) if steps is None else int(steps)
-    dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
     k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size,
                            cfg.steps_per_execution, dev_data.resident)
     cbs = None
@@ -536,10 +551,10 @@ def predict(
     batch_size = _check_batch_size(batch_size)
     adapter = data.get_adapter(x)
     _ensure_built(self, adapter.x)
-    data.check_finite(adapter.x, "Input data `x`")
     n = adapter.num_samples
     total_steps = -(-n // batch_size)
     dev_data = engine.DeviceData(adapter.x, None, None)
+    dev_data.check_finite(_FINITE_NAMES)
     cfg = self.__dict__.get("_compiled")
     if self.__dict__.get("_engine") is None:
         self.__dict__["_engine"] = engine.Engine(self)
@@ -595,14 +610,15 @@ def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
     cfg, y_flat, sw_flat = _prepare(self, adapter, class_weight, training=True)
     n = adapter.num_samples
     dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+    dev_data.check_finite(_FINITE_NAMES)
     key = ("train", engine._spec_key(dev_data.host), n, 1, False, False, cfg.run_eagerly, True)
     run = self._engine.cached(key, lambda: engine.make_train_chunk(
         self, cfg.objectives, cfg.tx, per_step_logs=False, skip_empty=False,
         jit=not cfg.run_eagerly))
-    ts = _train_state(self, cfg).reset_metrics(cfg.objectives)
+    ts = _train_state(self, cfg)
     idx, mask = engine.batch_plan(n, n, False, None)
     for chunk, idx_c, mask_c, _, _ in dev_data.chunks(idx, mask, 1):
-        ts, out = run(ts, chunk, idx_c, mask_c)
+        ts, out = run(ts, chunk, idx_c, mask_c, True)
     _store_train_state(self, ts)
     logs = engine.host_logs(out, cfg.objectives.names)
     return _format_result(self, logs, return_dict)
