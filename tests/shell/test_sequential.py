@@ -1,5 +1,6 @@
 """Sequential models: structure, building, names, weights and freezing (Keras semantics)."""
 
+import jax
 import numpy as np
 import pytest
 
@@ -177,17 +178,30 @@ def test_weights_lists_and_names():
     assert model.layers[0].bias.shape == (4,)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: model weights come out alphabetically (bias before kernel): Model.init "
-    "(jnn/_shell/model.py, jax.jit(run)) returns dicts with sorted keys and LayerStore "
-    "(jnn/_shell/binding.py) takes its Keras order from that dict's key order.",
-)
 def test_weights_in_keras_order_kernel_then_bias():
     model = _two_dense(input_dim=3)
     assert [w.name for w in model.weights] == ["kernel", "bias", "kernel", "bias"]
     assert [w.shape for w in model.get_weights()] == [(3, 4), (4,), (4, 2), (2,)]
     assert [w.name for w in model.layers[0].weights] == ["kernel", "bias"]
+
+
+@pytest.mark.conformance
+def test_get_and_set_weights_interchange_with_keras():
+    keras = pytest.importorskip("keras")
+    with jax.numpy_rank_promotion("allow"):  # Keras relies on implicit rank promotion
+        k = keras.Sequential(
+            [keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)]
+        )
+        want = np.asarray(k.predict(X, verbose=0))
+    model = _two_dense(input_dim=3)
+    assert [w.shape for w in model.get_weights()] == [w.shape for w in k.get_weights()]
+    model.set_weights(k.get_weights())
+    np.testing.assert_allclose(model.predict(X, verbose=0), want, atol=1e-5)
+    with jax.numpy_rank_promotion("allow"):
+        k.set_weights([w * 2 for w in model.get_weights()])
+        want2 = np.asarray(k.predict(X, verbose=0))
+    model.set_weights([w * 2 for w in model.get_weights()])
+    np.testing.assert_allclose(model.predict(X, verbose=0), want2, atol=1e-5)
 
 
 def test_standalone_layer_weights_in_keras_order():
