@@ -68,6 +68,8 @@ def squeeze_or_expand_to_same_rank(
 def _align_weight(values: Array, weight: Array, what: str) -> tuple[Array, Array]:
     """Aligns a per-sample weight (or mask) with ``values`` the Keras way, then appends
     trailing unit axes so that a ``(B,)`` weight broadcasts over ``(B, T, ...)`` values."""
+    if values.ndim == 0:  # e.g. a mean over rank-1 outputs: Keras broadcasts the scalar
+        return values, weight
     values, weight = squeeze_or_expand_to_same_rank(values, weight)
     if weight.ndim > values.ndim:
         raise ValueError(
@@ -507,11 +509,10 @@ def compute_weighted_loss(
         values, weight = _align_weight(
             values, jnp.asarray(sample_weight, values.dtype), "sample_weight"
         )
-    count = None
+    m = None
     if mask is not None:
         values, m = _align_weight(values, jnp.asarray(mask).astype(values.dtype), "mask")
         weight = m if weight is None else weight * m
-        count = jnp.sum(jnp.broadcast_to(m, values.shape))
     if weight is not None:
         # Zero-weight entries contribute exactly 0, even when their value is not finite.
         values = jnp.where(weight == 0, jnp.zeros_like(values), values * weight)
@@ -525,8 +526,8 @@ def compute_weighted_loss(
             divisor = jnp.asarray(sample_weight, values.dtype)  # Keras: sum of the scalar
         else:
             divisor = jnp.sum(jnp.broadcast_to(weight, values.shape))
-    elif count is not None:
-        divisor = count
+    elif m is not None:
+        divisor = jnp.sum(jnp.broadcast_to(m, values.shape))
     else:
         divisor = jnp.asarray(math.prod(values.shape), values.dtype)
     return _divide_no_nan(total, divisor)
