@@ -450,3 +450,23 @@ def test_resolve_builds_shape_dependent_metrics_and_keeps_names():
     )
     with pytest.raises(ValueError, match="number of classes is unknown"):
         metrics.F1Score().init()
+
+
+@pytest.mark.conformance
+def test_rank1_outputs_with_all_ones_mask_match_unweighted_keras():
+    keras = pytest.importorskip("keras")
+    y = np.array([0.0, 1.0, 1.0])
+    batches = [(y, np.array([0.2, 0.7, 0.6])), (y, np.array([0.1, 0.35, 0.3]))]
+    m = metrics.BinaryCrossentropy()
+
+    @jax.jit
+    def run(batches):
+        state = m.init()
+        for yt, yp in batches:
+            state = m.update(state, yt, yp, jnp.ones(3))  # the training step's padding mask
+        return m.result(state)
+
+    km = keras.metrics.BinaryCrossentropy()
+    for yt, yp in batches:
+        km.update_state(yt, yp)
+    np.testing.assert_allclose(run(batches), km.result(), rtol=1e-6)

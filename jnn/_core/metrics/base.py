@@ -155,6 +155,10 @@ def reduce_to_samplewise_values(
     values = jnp.asarray(values).astype(dtype)
     if sample_weight is not None:
         sample_weight = jnp.asarray(sample_weight).astype(dtype)
+        if values.ndim == 0 and sample_weight.ndim > 0:
+            # A per-batch value (rank-1 outputs): one sample of the batch's mean weight, so
+            # an all-ones padding mask gives Keras's unweighted result.
+            sample_weight = jnp.mean(sample_weight)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         wd, vd = sample_weight.ndim, values.ndim
         if vd > wd:
