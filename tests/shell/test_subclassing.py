@@ -171,3 +171,20 @@ def test_positional_args_to_base_init_rejected():
 
     with pytest.raises(TypeError, match="positional"):
         Bad()
+
+
+def test_add_loss_in_call_is_added_to_fit_and_evaluate_losses():
+    class WithPenalty(jnn.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2, kernel_initializer="zeros")
+
+        def call(self, inputs, training=None):
+            self.add_loss(0.25)
+            return self.dense(inputs)
+
+    model = WithPenalty()
+    model.compile(optimizer=jnn.optimizers.SGD(learning_rate=0.0), loss="mse")
+    ones = np.ones((6, 2), np.float32)
+    assert model.evaluate(X, ones, verbose=0) == pytest.approx(1.0 + 0.25)
+    assert model.fit(X, ones, epochs=1, verbose=0).history["loss"][0] == pytest.approx(1.25)
