@@ -1072,6 +1072,27 @@ def get(identifier: Any) -> Loss | None:
     raise ValueError(_unknown(identifier))
 
 
+def resolve(identifier: Any, y_true_shape: Any = None, y_pred_shape: Any = None) -> Loss | None:
+    """The loss ``compile`` uses: :func:`get`, except that ``"crossentropy"`` / ``"ce"`` become
+    binary, sparse categorical or categorical crossentropy from the shapes, as Keras 3's
+    ``compile_utils.get_loss`` does (categorical when the shapes are unknown).
+
+    Example:
+        >>> resolve("ce", (None,), (None, 10)).name
+        'sparse_categorical_crossentropy'
+    """
+    if not (isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce")):
+        return get(identifier)
+    if y_true_shape is None or y_pred_shape is None:
+        return CategoricalCrossentropy()
+    t, p = tuple(y_true_shape), tuple(y_pred_shape)
+    if p[-1] == 1:
+        return BinaryCrossentropy()
+    if len(t) < len(p) or (t[-1] == 1 and p[-1] is not None and p[-1] > 1):
+        return SparseCategoricalCrossentropy()
+    return CategoricalCrossentropy()
+
+
 # --- host-side target validation ----------------------------------------------------------------
 _ELEMENTWISE = (
     mean_squared_error,

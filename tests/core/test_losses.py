@@ -586,3 +586,18 @@ def test_check_logits_hint():
     )
     assert "sigmoid" in losses.check_logits_hint("binary_crossentropy", logits[:, :1])
     assert losses.check_logits_hint("mse", logits) is None
+
+
+@pytest.mark.parametrize(
+    "y_true,y_pred,cls",
+    [
+        ((None, 1), (None, 1), "BinaryCrossentropy"),
+        ((None,), (None, 10), "SparseCategoricalCrossentropy"),
+        ((None, 1), (None, 10), "SparseCategoricalCrossentropy"),
+        ((None, 10), (None, 10), "CategoricalCrossentropy"),
+    ],
+)
+def test_resolve_crossentropy_from_shapes(y_true, y_pred, cls):
+    assert type(losses.resolve("crossentropy", y_true, y_pred)).__name__ == cls
+    assert type(losses.resolve("CE", y_true, y_pred)).__name__ == cls
+    assert type(losses.resolve("mse", y_true, y_pred)).__name__ == "MeanSquaredError"
