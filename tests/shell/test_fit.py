@@ -332,7 +332,11 @@ def test_no_recompilation_after_first_fit():
     model = jnn.Sequential([layers.Dense(4, activation="relu", input_dim=3), layers.Dense(2)])
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     model.fit(X10, YREG, batch_size=4, epochs=1, validation_data=(X10, YREG), verbose=0)
+    after_fit = model._engine.trace_count
+    assert after_fit >= 1
+    # evaluate on data shaped like the validation data reuses fit's compiled evaluation
     model.evaluate(X10, YREG, batch_size=4, verbose=0)
+    assert model._engine.trace_count == after_fit
     model.predict(X10, batch_size=4, verbose=0)
     count = model._engine.trace_count
     compiles = []
