@@ -34,6 +34,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jnn._core.layers.base import to_snake_case
+
 EPSILON = 1e-7  # Keras's backend.epsilon()
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
 
@@ -546,13 +548,6 @@ def _compute_dtype(dtype: Any) -> Any:
     return jnp.dtype(dtype)
 
 
-def _snake(name: str) -> str:
-    import re
-
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 class Loss:
     """Base class of losses: configuration plus ``call`` (per-sample values).
 
@@ -576,7 +571,7 @@ class Loss:
     def __init__(
         self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None
     ) -> None:
-        self.name = name or _snake(type(self).__name__)
+        self.name = name or to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
         self._dtype_arg = dtype
         self._dtype = _compute_dtype(dtype)
@@ -659,7 +654,8 @@ class LossFunctionWrapper(Loss):
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<LossFunctionWrapper({getattr(self.fn, '__name__', self.fn)}, kwargs={self._fn_kwargs})>"
+        fn = getattr(self.fn, "__name__", self.fn)
+        return f"<LossFunctionWrapper({fn}, kwargs={self._fn_kwargs})>"
 
 
 class _BuiltinLoss(LossFunctionWrapper):
