@@ -668,6 +668,8 @@ class _BuiltinLoss(LossFunctionWrapper):
         for key, value in kwargs.items():
             setattr(self, key, value)
 
+    __repr__ = Loss.__repr__
+
     def get_config(self) -> dict[str, Any]:
         return {**Loss.get_config(self), **self._fn_kwargs}
 
