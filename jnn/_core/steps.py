@@ -96,7 +96,12 @@ class Objectives:
         return [t.name for t in self.trackers] + self.metric_names
 
     def compute_loss(self, y_true, y_pred, sample_weight, mask):
-        """Total weighted loss and per-output losses (padding rows excluded)."""
+        """Total weighted loss and per-output losses (padding rows excluded).
+
+        Predictions are upcast to float32 first: under a mixed precision policy the loss (and
+        its softmax clipping) is computed in float32, as Keras does.
+        """
+        y_pred = [_to_f32(p) for p in y_pred]
         total = jnp.zeros((), jnp.float32)
         per_output = []
         for i, loss in enumerate(self.losses):
@@ -125,6 +130,7 @@ class Objectives:
             t.update(s, v, n) for t, s, v in zip(self.trackers, tracker_states, values)
         )
         new_metric_states = []
+        y_pred = [_to_f32(p) for p in y_pred]
         for i, (ms, states_i) in enumerate(zip(self.metrics, metric_states)):
             sw = mask if sample_weight is None or sample_weight[i] is None else (
                 _broadcast_rows(sample_weight[i], mask)
@@ -145,6 +151,13 @@ class Objectives:
 
     def merge(self, a, b):
         return jax.tree.map(jnp.add, a, b)
+
+
+def _to_f32(x: Any) -> Any:
+    x = jnp.asarray(x)
+    if jnp.issubdtype(x.dtype, jnp.floating) and jnp.finfo(x.dtype).bits < 32:
+        return x.astype(jnp.float32)
+    return x
 
 
 def _broadcast_rows(sw: jax.Array, mask: jax.Array) -> jax.Array:
@@ -217,11 +230,14 @@ def train_step_fn(
     model: Any,
     objectives: Objectives,
     tx: optax.GradientTransformation,
+    scale_loss: Callable[[jax.Array, Any], jax.Array] | None = None,
 ) -> Callable[[TrainState, Batch], tuple[TrainState, dict[str, jax.Array]]]:
     """Builds ``step(ts, batch) -> (ts, logs)``: one optimizer update on one batch.
 
     Weight penalties (regularizers) and activity losses are added to the loss; constraints
     are projected after the update. Logs are the running results of the epoch so far.
+    ``scale_loss(loss, opt_state)`` (loss scaling for float16) scales the differentiated loss;
+    the optimizer unscales the gradients.
     """
 
     def step(ts: TrainState, batch: Batch) -> tuple[TrainState, dict[str, jax.Array]]:
@@ -239,9 +255,10 @@ def train_step_fn(
             y_pred = model.flatten_outputs(y_pred)
             total, per_output = objectives.compute_loss(y_true, y_pred, batch.sample_weight, mask)
             total = total + aux + model.regularization_penalty(params)
-            return total, (y_pred, new_state, per_output)
+            scaled = total if scale_loss is None else scale_loss(total, ts.opt_state)
+            return scaled, (total, y_pred, new_state, per_output)
 
-        (total, (y_pred, new_state, per_output)), grads = jax.value_and_grad(
+        (_, (total, y_pred, new_state, per_output)), grads = jax.value_and_grad(
             loss_fn, has_aux=True
         )(ts.params)
         updates, opt_state = tx.update(grads, ts.opt_state, ts.params)
@@ -372,5 +389,5 @@ def make_train_step(model: Any, loss: Any, optimizer: Any, metrics: Any = None) 
 
     opt = optimizers_lib.get(optimizer)
     objectives = make_objectives(model, loss, metrics)
-    fn = train_step_fn(model, objectives, opt.tx)
+    fn = train_step_fn(model, objectives, opt.tx, getattr(opt, "scale_loss", None))
     return _StepWithParts(fn, opt, objectives)

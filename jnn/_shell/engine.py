@@ -104,8 +104,8 @@ def _gather(data: Any, i: jax.Array) -> Any:
 
 
 def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: bool,
-                     skip_empty: bool, jit: bool = True):
-    step = steps_lib.train_step_fn(model, objectives, tx)
+                     skip_empty: bool, jit: bool = True, scale_loss: Any = None):
+    step = steps_lib.train_step_fn(model, objectives, tx, scale_loss)
 
     def run(ts, data, idx, mask, reset):
         x, y, sw = data

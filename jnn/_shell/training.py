@@ -15,6 +15,7 @@ import numpy as np
 import optax
 
 from jnn._core import losses as losses_lib
+from jnn._core import precision
 from jnn._core import metrics as metrics_lib
 from jnn._core import optimizers as optimizers_lib
 from jnn._core import steps as steps_lib
@@ -39,6 +40,7 @@ class CompileConfig:
         self.jit_compile = jit_compile
         self.objectives: steps_lib.Objectives | None = None
         self.tx: optax.GradientTransformation | None = None
+        self.scale_loss = getattr(optimizer, "scale_loss", None)
 
 
 def compile(  # noqa: A001 - Keras's name
@@ -76,6 +78,11 @@ def compile(  # noqa: A001 - Keras's name
             f"{steps_per_execution!r}."
         )
     opt = optimizers_lib.get(optimizer)
+    if auto_scale_loss and precision.global_policy().compute_dtype == "float16" and not (
+        isinstance(opt, optimizers_lib.LossScaleOptimizer)
+    ):
+        # Keras 3: float16 compute needs dynamic loss scaling to keep small gradients.
+        opt = optimizers_lib.LossScaleOptimizer(opt)
     self.__dict__["optimizer"] = opt
     self.__dict__["loss"] = loss
     self.__dict__["_compiled"] = CompileConfig(
@@ -389,7 +396,7 @@ def fit(
            cfg.run_eagerly, dev_data.resident)
     run = self._engine.cached(key, lambda: engine.make_train_chunk(
         self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=skip_empty,
-        jit=not cfg.run_eagerly))
+        jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss))
     ts = _train_state(self, cfg)
     cycle = steps_per_epoch is not None
     if dev_data.resident:
@@ -614,7 +621,7 @@ def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
     key = ("train", engine._spec_key(dev_data.host), n, 1, False, False, cfg.run_eagerly, True)
     run = self._engine.cached(key, lambda: engine.make_train_chunk(
         self, cfg.objectives, cfg.tx, per_step_logs=False, skip_empty=False,
-        jit=not cfg.run_eagerly))
+        jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss))
     ts = _train_state(self, cfg)
     idx, mask = engine.batch_plan(n, n, False, None)
     for chunk, idx_c, mask_c, _, _ in dev_data.chunks(idx, mask, 1):
