@@ -15,9 +15,9 @@ import numpy as np
 import optax
 
 from jnn._core import losses as losses_lib
-from jnn._core import precision
 from jnn._core import metrics as metrics_lib
 from jnn._core import optimizers as optimizers_lib
+from jnn._core import precision
 from jnn._core import steps as steps_lib
 from jnn._shell import callbacks as callbacks_lib
 from jnn._shell import config, data, engine, rng
