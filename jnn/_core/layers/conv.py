@@ -239,8 +239,7 @@ class BaseConv(Layer):
     def compute_output_shape(self, input_shape: Any) -> Shape:
         shape = tuple(input_shape)
         self.check_input_shape(shape)
-        out = self._out_spatial(spatial_dims(shape, self.data_format))
-        check_positive_output(self, shape, out, f"kernel_size={self.kernel_size}")
+        out = self._check_sizes(shape)
         channels = self._out_channels(channels_of(shape, self.data_format))
         return with_spatial(shape[0], out, channels, self.data_format)
 
