@@ -129,6 +129,16 @@ def test_predict_classes_is_deprecated(trained_classifier):
     assert names.shape == (3,) and set(names) <= set(CLASS_NAMES)
 
 
+def test_predict_classes_thresholds_a_sigmoid_output():
+    model = keras.models.Sequential(
+        [keras.layers.Dense(1, input_dim=2, activation="sigmoid", kernel_initializer="ones")]
+    )
+    with pytest.warns(DeprecationWarning):
+        y_pred = model.predict_classes(np.array([[1.0, 1.0], [-1.0, -1.0]]), verbose=0)
+    np.testing.assert_array_equal(y_pred, [[1], [0]])  # Keras 2: (n, 1) int32
+    assert y_pred.dtype == np.int32
+
+
 def test_to_categorical_and_back():
     y = np.array([0, 3, 9])
     one_hot = keras.utils.to_categorical(y)
