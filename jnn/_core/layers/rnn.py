@@ -23,6 +23,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable
 from typing import Any
@@ -523,14 +524,15 @@ class RNN(Layer):
             x = x.astype(self.compute_dtype)
         mask = self._check_mask(mask, x)
         states = tuple(self._initial_states(initial_state, x.shape[0], x.dtype))
+        return _run_rnn(self, variables, x, mask, states, rng, training=bool(training)), {}
+
+    def _run(self, variables, x, mask, states, rng, training):
         cell_step = self._step_fn(variables, training, rng)
         xs = jnp.swapaxes(x, 0, 1)
         ms = None if mask is None else jnp.swapaxes(mask, 0, 1)
         outputs, last, final = self._scan(cell_step, xs, ms, states)
         output = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else last
-        if self.return_state:
-            return (output, *final), {}
-        return output, {}
+        return (output, *final) if self.return_state else output
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         if isinstance(mask, (list, tuple)):
@@ -563,6 +565,13 @@ class RNN(Layer):
         if "cell" in config:
             config["cell"] = deserialize_layer(config["cell"], custom_objects)
         return cls(**config)
+
+
+# Eager calls reuse one compiled program per layer and input shapes (an eager lax.scan would
+# compile again at every call); under an outer jit this is inlined.
+@functools.partial(jax.jit, static_argnames=("layer", "training"))
+def _run_rnn(layer, variables, x, mask, states, rng, training):
+    return layer._run(variables, x, mask, states, rng, training)
 
 
 # --- the built-in layers' shared constructor ---------------------------------------------------
