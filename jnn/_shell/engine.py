@@ -87,11 +87,22 @@ def _nbytes(tree: Any) -> int:
 
 def chunk_steps(steps: int, bytes_per_step: int, steps_per_execution: Any,
                 resident: bool) -> int:
-    """K: how many steps run in one dispatch."""
+    """K: how many steps run in one dispatch.
+
+    'auto' runs the whole epoch in one dispatch when the data is resident; streamed data
+    gets the largest K whose chunk, double-buffered, fits the device-memory budget.
+    """
     if steps_per_execution == "auto":
         if resident:
             return steps
         budget = config.device_memory_budget()
+        if 2 * bytes_per_step > budget:
+            raise ValueError(
+                f"The device memory budget ({budget:,} bytes) is smaller than two batches "
+                f"of data ({2 * bytes_per_step:,} bytes; streaming keeps the current and the "
+                "next batch on the device). Raise it with "
+                "jnn.config.set_device_memory_budget(...) or use a smaller batch_size."
+            )
         return max(1, min(steps, budget // (2 * max(bytes_per_step, 1))))
     return max(1, min(steps, int(steps_per_execution)))
 

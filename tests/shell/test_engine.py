@@ -1,0 +1,143 @@
+"""The fused engine: chunking, streaming under a memory budget, compile counts, equivalence."""
+
+import jax
+import numpy as np
+import pytest
+
+import jnn
+from jnn import layers
+from jnn._shell import engine
+
+
+@pytest.fixture
+def budget():
+    yield jnn.config.set_device_memory_budget
+    jnn.config.set_device_memory_budget(None)
+
+
+def _data(n=100, d=6, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, d)).astype(np.float32)
+    y = (x[:, :3].sum(1) > 0).astype(np.int32)
+    return x, y
+
+
+def _model(seed=0, dropout=0.0):
+    jnn.utils.set_random_seed(seed)
+    model = jnn.Sequential([layers.Dense(8, activation="relu", input_shape=(6,)),
+                            layers.Dropout(dropout),
+                            layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def _fit_weights(x, y, *, epochs=2, batch_size=16, dropout=0.0, **compile_kw):
+    model = _model(dropout=dropout)
+    if compile_kw:
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"],
+                      **compile_kw)
+    hist = model.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=False, verbose=0)
+    return model, model.get_weights(), hist.history
+
+
+def test_batch_plan_pads_and_masks_the_last_batch():
+    idx, mask = engine.batch_plan(10, 4, False, None)
+    assert idx.shape == (3, 4)
+    np.testing.assert_array_equal(mask.sum(1), [4, 4, 2])
+    np.testing.assert_array_equal(idx[mask > 0], np.arange(10))
+
+
+def test_device_plan_equals_host_plan_without_shuffle():
+    plan = engine.device_plan_fn(10, 4, 3, False, False)
+    idx, mask = plan(jax.random.key(0))
+    h_idx, h_mask = engine.batch_plan(10, 4, False, None)
+    np.testing.assert_array_equal(np.asarray(mask), h_mask)
+    # padding rows may hold any index: only the real rows must agree
+    np.testing.assert_array_equal(np.asarray(idx)[h_mask > 0], h_idx[h_mask > 0])
+    idx, mask = engine.device_plan_fn(10, 4, 3, True, False)(jax.random.key(1))
+    assert sorted(np.asarray(idx)[np.asarray(mask) > 0].tolist()) == list(range(10))
+
+
+def test_steps_per_execution_and_eager_give_the_same_weights():
+    x, y = _data()
+    _, ref, hist = _fit_weights(x, y)
+    for kw in ({"steps_per_execution": 1}, {"steps_per_execution": 3},
+               {"run_eagerly": True}):
+        _, got, other = _fit_weights(x, y, **kw)
+        for a, b in zip(ref, got):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(hist["loss"], other["loss"], rtol=1e-5)
+
+
+def test_fused_equals_eager_with_dropout():
+    """Same seed -> same dropout masks in the fused and the step-by-step path."""
+    x, y = _data()
+    _, ref, _ = _fit_weights(x, y, dropout=0.3)
+    _, got, _ = _fit_weights(x, y, dropout=0.3, run_eagerly=True)
+    for a, b in zip(ref, got):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_streaming_matches_resident_and_stays_within_budget(budget):
+    x, y = _data(n=96)
+    _, ref, _ = _fit_weights(x, y, batch_size=8)
+    row_bytes = x[0].nbytes + y[0].nbytes
+    limit = row_bytes * 8 * 2 * 3  # three double-buffered batches per chunk
+    budget(limit)
+    seen = []
+
+    class LiveBytes(jnn.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(sum(a.nbytes for a in jax.live_arrays()
+                            if a.shape and a.shape[0] == 24))  # data chunks in flight
+
+    model = _model()
+    model.fit(x, y, epochs=2, batch_size=8, shuffle=False, verbose=0, callbacks=[LiveBytes()])
+    for a, b in zip(ref, model.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    data_bytes = x.nbytes + y.nbytes
+    assert max(seen) <= limit < data_bytes
+
+
+def test_budget_smaller_than_a_batch_is_a_clear_error(budget):
+    x, y = _data()
+    budget(64)
+    model = _model()
+    with pytest.raises(ValueError, match="device memory budget .* smaller than two batches"):
+        model.fit(x, y, batch_size=16, verbose=0)
+
+
+def test_no_recompilation_across_epochs_fits_evaluate_predict():
+    x, y = _data(n=50)
+    model = _model()
+    model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    model.evaluate(x, y, batch_size=16, verbose=0)
+    model.predict(x, batch_size=16, verbose=0)
+    count = model._engine.trace_count
+    compiles = []
+    with jax.log_compiles(True):
+        import logging
+
+        handler = logging.Handler()
+        handler.emit = lambda record: compiles.append(record.getMessage())
+        logger = logging.getLogger("jax._src.dispatch")
+        logger.addHandler(handler)
+        try:
+            model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+            model.evaluate(x, y, batch_size=16, verbose=0)
+            model.predict(x, batch_size=16, verbose=0)
+        finally:
+            logger.removeHandler(handler)
+    assert model._engine.trace_count == count
+    # not a single XLA compilation in the second round (jitted chunks, plans, checks)
+    compiled = [c for c in compiles if "XLA compilation" in str(c)]
+    assert compiled == [], compiled
+
+
+def test_compilation_cache_switch(tmp_path):
+    old = jax.config.jax_compilation_cache_dir
+    try:
+        path = jnn.config.enable_compilation_cache(str(tmp_path / "cache"))
+        assert jax.config.jax_compilation_cache_dir == path
+    finally:
+        jax.config.update("jax_compilation_cache_dir", old)
