@@ -114,3 +114,14 @@ def test_layer_created_inside_call_is_a_clear_error():
     x = np.ones((8, 3), np.float32)
     with pytest.raises(ValueError, match="created inside call"):
         model.fit(x, np.ones((8, 2), np.float32), verbose=0)
+
+
+def test_custom_layers_example_runs():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "examples" / "custom_layers.py"
+    spec = importlib.util.spec_from_file_location("custom_layers_example", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(epochs=40) > 0.8
