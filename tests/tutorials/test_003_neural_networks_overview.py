@@ -237,3 +237,7 @@ def test_housing_regression_with_dropout():
     mse = model.evaluate(x, y, verbose=0)
     assert isinstance(mse, float)
     assert mse < np.var(y)
+    # validation_split holds out the last 25% (before shuffling), evaluated after each epoch.
+    split_at = int(np.floor(len(x) * 0.75))
+    val_mse = model.evaluate(x[split_at:], y[split_at:], verbose=0)
+    assert val_mse == pytest.approx(history.history["val_loss"][-1], rel=1e-4)
