@@ -13,7 +13,7 @@ import jnn as keras
 from jnn.layers import Dense, Dropout, Flatten
 from jnn.models import Sequential
 
-from ._util import mnist_like
+from ._util import mnist_like, summary_lines, table
 
 
 @pytest.fixture(autouse=True)
@@ -100,8 +100,12 @@ def test_softmax_regression_on_mnist(mnist, capsys):
     model.add(Flatten())
     model.add(Dense(10, input_dim=784, activation="softmax"))
     model.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    with pytest.raises(ValueError, match="not yet been built"):
+        model.summary()  # no input shape: the model is built by fit
     history = model.fit(X_train, y_train, epochs=10, verbose=0)
     assert history.params["steps"] == 8  # batch_size defaults to 32
+    rows = [("flatten (Flatten)", "(None, 784)", 0), ("dense (Dense)", "(None, 10)", 7850)]
+    assert summary_lines(model) == table("sequential", rows, 7850)
 
     scores = model.evaluate(X_test, y_test, verbose=0)
     print("\n")
