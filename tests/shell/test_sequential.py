@@ -192,14 +192,14 @@ def test_get_and_set_weights_interchange_with_keras():
         k = keras.Sequential(
             [keras.Input((3,)), keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)]
         )
-        want = np.asarray(k.predict(X, verbose=0))
+        want = np.asarray(k(X))
     model = _two_dense(input_dim=3)
     assert [w.shape for w in model.get_weights()] == [w.shape for w in k.get_weights()]
     model.set_weights(k.get_weights())
     np.testing.assert_allclose(model.predict(X, verbose=0), want, atol=1e-5)
     with jax.numpy_rank_promotion("allow"):
         k.set_weights([w * 2 for w in model.get_weights()])
-        want2 = np.asarray(k.predict(X, verbose=0))
+        want2 = np.asarray(k(X))
     model.set_weights([w * 2 for w in model.get_weights()])
     np.testing.assert_allclose(model.predict(X, verbose=0), want2, atol=1e-5)
 
