@@ -241,3 +241,35 @@ def test_housing_regression_with_dropout():
     split_at = int(np.floor(len(x) * 0.75))
     val_mse = model.evaluate(x[split_at:], y[split_at:], verbose=0)
     assert val_mse == pytest.approx(history.history["val_loss"][-1], rel=1e-4)
+
+
+@pytest.mark.conformance
+def test_iris_training_matches_keras():
+    k3 = pytest.importorskip("keras")
+    x, y = _iris()
+
+    def build(lib):
+        model = lib.Sequential(
+            [
+                lib.Input(shape=(4,)),
+                lib.layers.Dense(8),
+                lib.layers.Activation("relu"),
+                lib.layers.Dense(3),
+                lib.layers.Activation("softmax"),
+            ]
+        )
+        model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    with jax.numpy_rank_promotion("allow"):  # Keras's own Dense broadcasts its bias
+        theirs = build(k3)
+        initial = theirs.get_weights()
+        their_history = theirs.fit(x, y, epochs=5, validation_split=0.1, shuffle=False, verbose=0)
+    ours = build(keras)
+    ours.set_weights(initial)
+    our_history = ours.fit(x, y, epochs=5, validation_split=0.1, shuffle=False, verbose=0)
+    assert sorted(our_history.history) == sorted(their_history.history)
+    for key, values in their_history.history.items():
+        np.testing.assert_allclose(our_history.history[key], values, rtol=1e-4, err_msg=key)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
