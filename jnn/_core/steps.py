@@ -72,12 +72,18 @@ class Objectives:
         loss_weights: Sequence[float] | None = None,
         metrics: Sequence[Sequence[Any]] | None = None,
         output_names: Sequence[str] | None = None,
+        weighted: Sequence[Sequence[bool]] | None = None,
     ):
         self.losses = list(losses)
         n = len(self.losses)
         self.loss_weights = [1.0] * n if loss_weights is None else [float(w) for w in loss_weights]
         self.metrics = [list(m) for m in (metrics or [[] for _ in range(n)])]
         self.output_names = list(output_names or [f"output_{i}" for i in range(n)])
+        # Keras: `metrics` ignore sample weights (only padding is masked); `weighted_metrics`
+        # are weighted by sample_weight / class_weight.
+        self.weighted = [list(w) for w in weighted] if weighted is not None else [
+            [False] * len(ms) for ms in self.metrics
+        ]
         multi = n > 1
         self.trackers = [_Mean("loss")]
         if multi:
@@ -135,9 +141,10 @@ class Objectives:
             sw = mask if sample_weight is None or sample_weight[i] is None else (
                 _broadcast_rows(sample_weight[i], mask)
             )
-            new_metric_states.append(
-                tuple(m.update(s, y_true[i], y_pred[i], sw) for m, s in zip(ms, states_i))
-            )
+            new_metric_states.append(tuple(
+                m.update(s, y_true[i], y_pred[i], sw if w else mask)
+                for m, s, w in zip(ms, states_i, self.weighted[i])
+            ))
         return (tracker_states, tuple(new_metric_states))
 
     def results(self, states) -> dict[str, jax.Array]:

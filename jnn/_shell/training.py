@@ -140,21 +140,37 @@ def _build_objectives(model, cfg: CompileConfig, y_flat: list[np.ndarray],
     if cfg.loss_weights is not None:
         weights = [1.0 if w is None else w
                    for w in _per_output(cfg.loss_weights, names, "loss_weights")]
-    if isinstance(cfg.metrics, Mapping):
-        metric_lists = _per_output(cfg.metrics, names, "metrics")
-    elif isinstance(cfg.metrics, (list, tuple)) and len(names) > 1 and cfg.metrics and all(
-        isinstance(m, (list, tuple)) or m is None for m in cfg.metrics
-    ):
-        metric_lists = _per_output(cfg.metrics, names, "metrics")
-    else:
-        metric_lists = [cfg.metrics] * len(names)
-    resolved = []
-    for i, ms in enumerate(metric_lists):
-        ms = [] if ms is None else (list(ms) if isinstance(ms, (list, tuple)) else [ms])
+    plain = _metric_lists(cfg.metrics, names, "metrics")
+    weighted = _metric_lists(cfg.weighted_metrics, names, "weighted_metrics")
+    resolved, flags = [], []
+    for i in range(len(names)):
         y_shape = tuple(y_flat[i].shape) if i < len(y_flat) else tuple(preds[i].shape)
         p_shape = tuple(preds[i].shape)
-        resolved.append([metrics_lib.resolve(m, y_shape, p_shape, loss_list[i]) for m in ms])
-    return steps_lib.Objectives(loss_list, weights, resolved, names)
+        out = [metrics_lib.resolve(m, y_shape, p_shape, loss_list[i]) for m in plain[i]]
+        taken = {m.name for m in out}
+        for m in weighted[i]:
+            metric = metrics_lib.resolve(m, y_shape, p_shape, loss_list[i])
+            if metric.name in taken:  # Keras 3: the weighted twin gets a prefix
+                metric.name = f"weighted_{metric.name}"
+            out.append(metric)
+        resolved.append(out)
+        flags.append([False] * len(plain[i]) + [True] * len(weighted[i]))
+    return steps_lib.Objectives(loss_list, weights, resolved, names, weighted=flags)
+
+
+def _metric_lists(metrics: Any, names: list[str], what: str) -> list[list[Any]]:
+    """Per-output lists of metric identifiers from compile's ``metrics`` argument."""
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, Mapping) or (
+        isinstance(metrics, (list, tuple)) and len(names) > 1 and metrics
+        and all(isinstance(m, (list, tuple)) or m is None for m in metrics)
+    ):
+        per = _per_output(metrics, names, what)
+    else:
+        per = [metrics] * len(names)
+    return [[] if ms is None else (list(ms) if isinstance(ms, (list, tuple)) else [ms])
+            for ms in per]
 
 
 def _flatten_targets(model, y: Any) -> list[np.ndarray]:
