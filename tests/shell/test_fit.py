@@ -510,6 +510,14 @@ def test_multi_output_matches_keras(two_output_model, keras):
     want_list = _keras_call(k.evaluate, X10, y, batch_size=4, verbose=0)
     got_list = j.evaluate(X10, y, batch_size=4, verbose=0)
     np.testing.assert_allclose(got_list, want_list, rtol=1e-5)
+    # one sample-weight array per output
+    sws = [SW10, SW10[::-1].copy()]
+    want = _keras_call(
+        k.evaluate, X10, y, sample_weight=sws, batch_size=4, verbose=0, return_dict=True
+    )
+    got = j.evaluate(X10, y, sample_weight=sws, batch_size=4, verbose=0, return_dict=True)
+    for name in ("loss", "dense_1_loss", "dense_2_loss"):
+        assert got[name] == pytest.approx(want[name], rel=1e-5), name
 
 
 def test_dict_inputs_and_outputs_by_name():
