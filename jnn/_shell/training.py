@@ -304,6 +304,12 @@ def _train_state(model, cfg: CompileConfig) -> steps_lib.TrainState:
         )
     else:
         ts = ts.replace(params=variables["params"], state=variables["state"])
+    # `model.optimizer.learning_rate = 0.01` between calls takes effect, as in Keras: the
+    # value lives in the optimizer state, so no recompilation.
+    lr = cfg.optimizer.learning_rate
+    if not callable(lr) and cfg.__dict__.get("lr_seen", lr) != lr:
+        ts = ts.replace(opt_state=cfg.optimizer.set_learning_rate(ts.opt_state, lr))
+    cfg.lr_seen = lr
     return ts
 
 

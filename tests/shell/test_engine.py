@@ -141,3 +141,17 @@ def test_compilation_cache_switch(tmp_path):
         assert jax.config.jax_compilation_cache_dir == path
     finally:
         jax.config.update("jax_compilation_cache_dir", old)
+
+
+def test_setting_the_learning_rate_between_fits_takes_effect_without_recompiling():
+    model = jnn.Sequential([layers.Dense(1, input_shape=(2,), kernel_initializer="ones")])
+    model.compile(jnn.optimizers.SGD(0.1), "mse")
+    x, y = np.ones((4, 2), np.float32), np.zeros((4, 1), np.float32)
+    model.fit(x, y, batch_size=4, verbose=0)
+    w1 = model.get_weights()[0].copy()
+    np.testing.assert_allclose(w1, np.full((2, 1), 0.6), rtol=1e-6)  # 1 - 0.1 * 2 * 2
+    count = model._engine.trace_count
+    model.optimizer.learning_rate = 0.0
+    model.fit(x, y, batch_size=4, verbose=0)
+    np.testing.assert_allclose(model.get_weights()[0], w1)
+    assert model._engine.trace_count == count
