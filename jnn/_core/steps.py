@@ -113,12 +113,9 @@ class Objectives:
         for i, loss in enumerate(self.losses):
             if loss is None:
                 continue
-            values = loss.call(y_true[i], y_pred[i])
             sw = None if sample_weight is None else sample_weight[i]
-            value = losses_lib.compute_weighted_loss(
-                values, sw, reduction=getattr(loss, "reduction", "sum_over_batch_size"),
-                mask=mask,
-            )
+            # The loss object reduces with the padding mask (and its own ignore_class mask).
+            value = loss(y_true[i], y_pred[i], sample_weight=sw, mask=mask)
             per_output.append(value)
             total = total + self.loss_weights[i] * value
         return total, per_output

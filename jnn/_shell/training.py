@@ -134,8 +134,11 @@ def _build_objectives(model, cfg: CompileConfig, y_flat: list[np.ndarray],
             "You must call `compile()` with a `loss` before training or evaluating: "
             "e.g. model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')."
         )
-    loss_list = [None if lo is None else losses_lib.get(lo)
-                 for lo in _per_output(cfg.loss, names, "loss")]
+    loss_list = [
+        None if lo is None else losses_lib.resolve(
+            lo, tuple(y_flat[i].shape) if i < len(y_flat) else None, tuple(preds[i].shape))
+        for i, lo in enumerate(_per_output(cfg.loss, names, "loss"))
+    ]
     weights = None
     if cfg.loss_weights is not None:
         weights = [1.0 if w is None else w
