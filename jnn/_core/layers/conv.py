@@ -35,6 +35,11 @@ from jnn._core.layers.core import display_shape, incompatible_axis_error
 # --- argument helpers shared by conv and pooling layers ------------------------------------------
 
 
+def arg_error(owner: str, arg: str, expected: str, value: Any) -> ValueError:
+    """``Conv2D: argument `strides` must be <expected>, received <value>.``"""
+    return ValueError(f"{owner}: argument `{arg}` must be {expected}, received {value!r}.")
+
+
 def normalize_tuple(owner: str, arg: str, value: Any, rank: int) -> tuple[int, ...]:
     """An int or a sequence of ``rank`` positive ints, as a tuple of ``rank`` ints.
 
@@ -50,12 +55,12 @@ def normalize_tuple(owner: str, arg: str, value: Any, rank: int) -> tuple[int, .
         if len(values) != rank or any(
             isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in values
         ):
-            raise _validate._fail(owner, arg, expected, value)
+            raise arg_error(owner, arg, expected, value)
         values = tuple(int(v) for v in values)
     else:
-        raise _validate._fail(owner, arg, expected, value)
+        raise arg_error(owner, arg, expected, value)
     if any(v <= 0 for v in values):
-        raise _validate._fail(owner, arg, expected, value)
+        raise arg_error(owner, arg, expected, value)
     return values
 
 
@@ -72,7 +77,7 @@ def normalize_padding(owner: str, value: Any, allowed: tuple[str, ...] = ("valid
 def bool_arg(owner: str, arg: str, value: Any) -> bool:
     """``value`` as a bool (numpy bools accepted, ints rejected)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise _validate._fail(owner, arg, "a bool", value)
+        raise arg_error(owner, arg, "a bool", value)
     return bool(value)
 
 

@@ -25,7 +25,7 @@ from jax import lax
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.conv import BaseConv, as_compute_input, dimension_numbers
+from jnn._core.layers.conv import BaseConv, arg_error, as_compute_input, dimension_numbers
 
 
 def transpose_padding(
@@ -109,13 +109,13 @@ class ConvTranspose(BaseConv):
         elif isinstance(value, (tuple, list)) and len(value) == self.rank:
             value_tuple = value
         else:
-            raise _validate._fail(owner, "output_padding", expected, value)
+            raise arg_error(owner, "output_padding", expected, value)
         try:
             out = _validate.int_tuple(owner, "output_padding", value_tuple)
         except ValueError:
-            raise _validate._fail(owner, "output_padding", expected, value) from None
+            raise arg_error(owner, "output_padding", expected, value) from None
         if any(p < 0 for p in out):
-            raise _validate._fail(owner, "output_padding", expected, value)
+            raise arg_error(owner, "output_padding", expected, value)
         for i, (p, s) in enumerate(zip(out, self.strides)):
             if p >= s:
                 raise ValueError(

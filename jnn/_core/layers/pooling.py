@@ -232,17 +232,18 @@ class GlobalPooling(Layer):
             return (shape[0], channels)
         return with_spatial(shape[0], (1,) * self.rank, channels, self.data_format)
 
-    def _reduce(self, x: jax.Array, mask: Any) -> jax.Array:
+    def _reduce(self, x: jax.Array, mask: Any = None) -> jax.Array:
+        del mask
         axes = self._axes()
         if self.mode == "max":
             return jnp.max(x, axis=axes, keepdims=self.keepdims)
         return jnp.mean(x, axis=axes, keepdims=self.keepdims)
 
-    def apply(self, variables, inputs, *, training=False, rng=None, **kwargs):
+    def apply(self, variables, inputs, *, training=False, rng=None):
         del variables, training, rng
         x = as_compute_input(self, inputs)
         self.check_input_shape(x.shape)
-        return self._reduce(x, kwargs.get("mask")), {}
+        return self._reduce(x), {}
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format, "keepdims": self.keepdims}
@@ -316,7 +317,10 @@ class GlobalAveragePooling1D(GlobalPooling):
         return total / jnp.sum(weights, axis=steps_axis, keepdims=self.keepdims)
 
     def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
-        return super().apply(variables, inputs, training=training, rng=rng, mask=mask)
+        del variables, training, rng
+        x = as_compute_input(self, inputs)
+        self.check_input_shape(x.shape)
+        return self._reduce(x, mask), {}
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         return None
