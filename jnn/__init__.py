@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import Any
 
 __version__ = "0.1.0"
@@ -52,6 +53,11 @@ def _install_shell() -> None:
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
+        if importlib.util.find_spec(f"jnn.{name}") is None:
+            raise AttributeError(
+                f"jnn.{name} is not available yet in this version of jnn (planned; see the "
+                "README's feature list)."
+            )
         module = importlib.import_module(f"jnn.{name}")
         globals()[name] = module
         return module
