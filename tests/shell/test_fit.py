@@ -286,13 +286,6 @@ def test_class_weight_equals_per_sample_weights(pair):
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `metrics` are weighted by sample_weight/class_weight; in Keras 3 only "
-    "`weighted_metrics` are (jnn/_core/steps.py Objectives.update passes sample_weight to every "
-    "metric; compile's `weighted_metrics` is stored but never used in "
-    "jnn/_shell/training.py _build_objectives).",
-)
 def test_plain_metrics_ignore_sample_weight_like_keras(keras):
     k = _keras_classifier(keras)
     j = _jnn_classifier()
@@ -303,6 +296,24 @@ def test_plain_metrics_ignore_sample_weight_like_keras(keras):
     got = j.evaluate(X10, Y10_CLS, sample_weight=SW10, return_dict=True, verbose=0)
     assert got["accuracy"] == pytest.approx(want["accuracy"], rel=1e-6)
     assert got["loss"] == pytest.approx(want["loss"], rel=1e-5)
+
+
+@pytest.mark.conformance
+def test_weighted_metrics_like_keras(keras):
+    k = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    j = jnn.Sequential([layers.Dense(2, input_dim=3)])
+    _copy_keras_weights(k, j)
+    for m in (k, j):
+        m.compile(optimizer="sgd", loss="mse", metrics=["mae"], weighted_metrics=["mae"])
+    want = _keras_call(k.evaluate, X10, YREG, sample_weight=SW10, return_dict=True, verbose=0)
+    got = j.evaluate(X10, YREG, sample_weight=SW10, return_dict=True, verbose=0)
+    assert list(got) == ["loss", "mae", "weighted_mae"]
+    for name in want:
+        assert got[name] == pytest.approx(want[name], rel=1e-5), name
+    pred = j.predict(X10, verbose=0)
+    err = np.abs(pred - YREG).mean(axis=-1)
+    assert got["mae"] == pytest.approx(err.mean(), rel=1e-5)
+    assert got["weighted_mae"] == pytest.approx(np.sum(SW10 * err) / np.sum(SW10), rel=1e-5)
 
 
 # --- execution modes give the same numbers -------------------------------------------------------
