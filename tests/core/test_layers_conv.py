@@ -343,9 +343,18 @@ def test_bad_arguments_name_the_argument(make, arg):
         make()
 
 
-def test_strides_with_dilation_rejected():
+def test_strides_with_dilation_rejected_for_conv_only():
     with pytest.raises(ValueError, match="strides > 1.*dilation_rate > 1"):
         Conv2D(2, 3, strides=2, dilation_rate=2)
+    with pytest.raises(ValueError, match="strides > 1.*dilation_rate > 1"):
+        Conv1DTranspose(2, 3, strides=2, dilation_rate=2)
+    # Keras allows both at once for depthwise and separable convolutions.
+    assert DepthwiseConv2D(3, strides=2, dilation_rate=2).compute_output_shape((None, 9, 9, 3)) == (
+        None,
+        3,
+        3,
+        3,
+    )
 
 
 def test_unknown_activation_lists_choices():
@@ -355,8 +364,8 @@ def test_unknown_activation_lists_choices():
 
 # --- conformance with Keras 3 ---------------------------------------------------------------
 CONFORMANCE = [
-    ("Conv1D", {"filters": 3, "kernel_size": 3, "padding": "causal", "dilation_rate": 2},
-     (2, 6, 2)),
+    ("Conv1D", {"filters": 3, "kernel_size": 3, "padding": "causal", "dilation_rate": 2,
+                "data_format": "channels_first"}, (2, 2, 6)),
     ("Conv1D", {"filters": 4, "kernel_size": 2, "strides": 2, "padding": "same", "groups": 2,
                 "data_format": "channels_first"}, (2, 4, 5)),
     ("Conv2D", {"filters": 3, "kernel_size": (2, 4), "strides": (2, 1), "padding": "same"},
@@ -377,6 +386,7 @@ CONFORMANCE = [
                          "padding": "same"}, (2, 7, 3)),
     ("DepthwiseConv2D", {"kernel_size": (3, 2), "depth_multiplier": 3, "dilation_rate": 2,
                          "data_format": "channels_first"}, (2, 2, 7, 6)),
+    ("DepthwiseConv2D", {"kernel_size": 3, "strides": 2, "dilation_rate": 2}, (1, 9, 8, 2)),
     ("SeparableConv1D", {"filters": 3, "kernel_size": 3, "depth_multiplier": 2,
                          "padding": "same"}, (2, 6, 2)),
     ("SeparableConv2D", {"filters": 4, "kernel_size": 2, "strides": 2,

@@ -177,6 +177,8 @@ class BaseConv(Layer):
 
     rank: int = 0
     paddings: tuple[str, ...] = ("valid", "same")
+    # Keras forbids strides > 1 with dilation_rate > 1 for Conv and ConvTranspose only.
+    allows_strided_dilation: bool = False
 
     def _set_common(
         self,
@@ -198,7 +200,8 @@ class BaseConv(Layer):
         self.dilation_rate = normalize_tuple(owner, "dilation_rate", dilation_rate, self.rank)
         self.padding = normalize_padding(owner, padding, self.paddings)
         self.data_format = _validate.data_format(owner, data_format)
-        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+        strided_dilation = max(self.strides) > 1 and max(self.dilation_rate) > 1
+        if strided_dilation and not self.allows_strided_dilation:
             raise ValueError(
                 f"{owner}: `strides > 1` is not supported together with `dilation_rate > 1`, "
                 f"received strides={self.strides} and dilation_rate={self.dilation_rate}."

@@ -49,6 +49,8 @@ def _serialize(module: Any, obj: Any) -> Any:
 class DepthwiseConv(BaseConv):
     """N-D depthwise convolution; see DepthwiseConv1D / DepthwiseConv2D."""
 
+    allows_strided_dilation = True
+
     def __init__(
         self,
         kernel_size: Any,
@@ -164,6 +166,8 @@ class DepthwiseConv2D(DepthwiseConv):
 
 class SeparableConv(BaseConv):
     """N-D separable convolution; see SeparableConv1D / SeparableConv2D."""
+
+    allows_strided_dilation = True
 
     def __init__(
         self,
