@@ -1,0 +1,279 @@
+"""Attention, AdditiveAttention and MultiHeadAttention: harness, hand values, masks, bad
+input, Keras conformance."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from jnn._core.layers.attention import AdditiveAttention, Attention, MultiHeadAttention
+from tests.harness import assert_matches_keras, flat_values, make_inputs, run_layer_test
+
+EMPTY = {"params": {}, "state": {}}
+
+
+# --- harness --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "cls, kwargs, shapes, names",
+    [
+        (Attention, {}, [(2, 3, 4), (2, 5, 4)], []),
+        (
+            Attention,
+            {"use_scale": True, "score_mode": "concat", "dropout": 0.5},
+            [(2, 3, 4), (2, 5, 4), (2, 5, 4)],
+            ["scale", "concat_score_weight"],
+        ),
+        (AdditiveAttention, {}, [(2, 3, 4), (2, 5, 4)], ["scale"]),
+    ],
+)
+def test_single_head_harness(cls, kwargs, shapes, names):
+    result = run_layer_test(
+        cls, kwargs, shapes, expected_output_shape=shapes[0], expected_param_names=names
+    )
+    assert result.outputs[False].shape == (2, 3, 4)
+
+
+MHA_NAMES = [
+    "query/kernel",
+    "query/bias",
+    "key/kernel",
+    "key/bias",
+    "value/kernel",
+    "value/bias",
+    "attention_output/kernel",
+    "attention_output/bias",
+]
+
+
+@pytest.mark.parametrize(
+    "kwargs, shapes, out",
+    [
+        ({"num_heads": 2, "key_dim": 3}, [(2, 4, 5), (2, 6, 7)], (2, 4, 5)),
+        (
+            {"num_heads": 1, "key_dim": 2, "value_dim": 3, "output_shape": (2, 3), "dropout": 0.3},
+            [(2, 4, 5), (2, 6, 5), (2, 6, 4)],
+            (2, 4, 2, 3),
+        ),
+        (
+            {"num_heads": 2, "key_dim": 2, "attention_axes": (2,)},
+            [(2, 3, 4, 5), (2, 3, 2, 5)],
+            (2, 3, 4, 5),
+        ),
+    ],
+)
+def test_mha_harness(kwargs, shapes, out):
+    result = run_layer_test(
+        MultiHeadAttention,
+        kwargs,
+        shapes,
+        expected_output_shape=out,
+        expected_param_names=MHA_NAMES,
+    )
+    heads, key_dim = kwargs["num_heads"], kwargs["key_dim"]
+    assert result.variables["params"]["query"]["kernel"].shape == (5, heads, key_dim)
+
+
+# --- hand values ----------------------------------------------------------------------------
+def test_attention_by_hand_with_masks():
+    q = jnp.array([[[1.0, 0.0], [0.0, 1.0]]])
+    v = jnp.array([[[1.0, 0.0], [0.0, 1.0], [5.0, 5.0]]])
+    e = np.e
+    y, _ = Attention().apply(
+        EMPTY, [q, v], mask=[jnp.array([[True, False]]), jnp.array([[True, True, False]])]
+    )
+    # Row 0: weights softmax([1, 0]) over the two unmasked values; row 1 masked out.
+    np.testing.assert_allclose(y[0, 0], [e / (e + 1), 1 / (e + 1)], rtol=1e-6)
+    np.testing.assert_array_equal(y[0, 1], [0.0, 0.0])
+    (out, w), _ = Attention().apply(
+        EMPTY, [q, q], use_causal_mask=True, return_attention_scores=True
+    )
+    np.testing.assert_allclose(w[0], [[1.0, 0.0], [1 / (e + 1), e / (e + 1)]], rtol=1e-6)
+    np.testing.assert_allclose(out[0, 0], [1.0, 0.0])
+
+
+def test_mha_identity_weights_by_hand():
+    mha = MultiHeadAttention(1, 2, use_bias=False, kernel_initializer="zeros")
+    x = jnp.array([[[1.0, 0.0], [0.0, 1.0]]])
+    v = mha.init(jax.random.key(0), [x, x])
+    v["params"] = jax.tree.map(lambda w: jnp.reshape(jnp.eye(2), w.shape), v["params"])
+    (y, scores), _ = mha.apply(v, x, value=x, return_attention_scores=True)
+    s = np.exp(1 / np.sqrt(2))
+    np.testing.assert_allclose(
+        scores[0, 0], [[s / (s + 1), 1 / (s + 1)], [1 / (s + 1), s / (s + 1)]], rtol=1e-6
+    )
+    np.testing.assert_allclose(y[0], scores[0, 0], rtol=1e-6)
+    causal, _ = mha.apply(v, [x, x], use_causal_mask=True)
+    np.testing.assert_allclose(causal[0, 0], [1.0, 0.0], atol=1e-6)
+
+
+def test_mha_regularizer_and_constraints_reach_every_projection():
+    mha = MultiHeadAttention(2, 2, kernel_regularizer="l2", bias_constraint="non_neg")
+    x = make_inputs((1, 3, 4))
+    params = mha.init(jax.random.key(0), [x, x])["params"]
+    expected = sum(0.01 * jnp.sum(p["kernel"] ** 2) for p in params.values())
+    np.testing.assert_allclose(mha.regularization_penalty(params), expected, rtol=1e-6)
+    negative = jax.tree.map(lambda w: -jnp.ones_like(w), params)
+    projected = mha.apply_constraints(negative)
+    assert all(np.all(np.asarray(p["bias"]) == 0) for p in projected.values())
+    assert all(np.all(np.asarray(p["kernel"]) == -1) for p in projected.values())
+
+
+# --- bad input ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "build, match",
+    [
+        (lambda: Attention(score_mode="add"), "`score_mode`"),
+        (lambda: Attention(dropout=2.0), "`dropout`"),
+        (lambda: MultiHeadAttention(0, 2), "`num_heads` must be a positive int"),
+        (lambda: MultiHeadAttention(2, "a"), "`key_dim`"),
+        (lambda: MultiHeadAttention(2, 2, sliding_window=3), "sliding_window"),
+        (lambda: MultiHeadAttention(2, 2, attention_axes="x"), "`attention_axes`"),
+    ],
+)
+def test_bad_arguments(build, match):
+    with pytest.raises(ValueError, match=match):
+        build()
+
+
+def test_bad_inputs_are_clear():
+    x = jnp.zeros((1, 2, 3))
+    with pytest.raises(ValueError, match=r"expects `inputs` to be a list \[query, value\]"):
+        Attention(name="att").apply(EMPTY, x)
+    mha = MultiHeadAttention(1, 2, name="mha")
+    v = mha.init(jax.random.key(0), [x, x])
+    with pytest.raises(ValueError, match="needs a `value`"):
+        mha.apply(v, x)
+    with pytest.raises(ValueError, match="except the last one"):
+        mha.init(jax.random.key(0), [x, jnp.zeros((1, 2, 3)), jnp.zeros((1, 4, 3))])
+    with pytest.raises(ValueError, match="needs a random key"):
+        MultiHeadAttention(1, 2, dropout=0.5).apply(v, x, value=x, training=True)
+
+
+# --- conformance with Keras 3 ---------------------------------------------------------------
+def _random_params(variables, seed=0):
+    rng = np.random.default_rng(seed)
+
+    def fill(tree):  # keeps the (Keras) insertion order, which jax.tree.map would sort
+        if isinstance(tree, dict):
+            return {k: fill(v) for k, v in tree.items()}
+        return jnp.asarray(rng.normal(size=tree.shape).astype(np.float32))
+
+    return {"params": fill(variables["params"]), "state": {}}
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "name, kwargs",
+    [
+        ("Attention", {"use_scale": True}),
+        ("Attention", {"use_scale": True, "score_mode": "concat"}),
+        ("AdditiveAttention", {}),
+    ],
+)
+def test_single_head_matches_keras(name, kwargs):
+    keras = pytest.importorskip("keras")
+    ours = globals()[name](**kwargs)
+    q, v, k = make_inputs([(2, 3, 4), (2, 5, 4), (2, 5, 4)])
+    variables = _random_params(ours.init(jax.random.key(0), [q, v, k]))
+    masks = [
+        jnp.array([[True, True, False]] * 2),
+        jnp.array([[True, False, True, True, False]] * 2),
+    ]
+    kl = getattr(keras.layers, name)(**kwargs)
+    for call in (
+        {},
+        {"mask": masks},
+        {"use_causal_mask": True, "return_attention_scores": True},
+    ):
+        with jax.numpy_rank_promotion("allow"):
+            kl([np.asarray(q), np.asarray(v), np.asarray(k)])
+            kl.set_weights([np.asarray(w) for w in flat_values(variables["params"])])
+            expected = kl([np.asarray(q), np.asarray(v), np.asarray(k)], **call)
+        got, _ = ours.apply(variables, [q, v, k], **call)
+        for g, e in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+            np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "kwargs, shapes",
+    [
+        ({"num_heads": 2, "key_dim": 3}, [(2, 4, 5), (2, 6, 7), (2, 6, 3)]),
+        (
+            {
+                "num_heads": 3,
+                "key_dim": 2,
+                "value_dim": 4,
+                "output_shape": (2, 3),
+                "use_bias": False,
+                "dropout": 0.1,  # Keras's fused path fails when value_dim != key_dim
+            },
+            [(2, 4, 5), (2, 6, 5), (2, 6, 5)],
+        ),
+        (
+            {"num_heads": 2, "key_dim": 2, "attention_axes": (1, 2)},
+            [(2, 3, 2, 5), (2, 2, 3, 5), (2, 2, 3, 5)],
+        ),
+        ({"num_heads": 2, "key_dim": 2, "use_gate": True}, [(2, 3, 4), (2, 3, 4), (2, 3, 4)]),
+    ],
+)
+def test_mha_matches_keras(kwargs, shapes):
+    keras = pytest.importorskip("keras")
+    ours = MultiHeadAttention(**kwargs)
+    q, v, k = make_inputs(shapes)
+    variables = _random_params(ours.init(jax.random.key(0), [q, v, k]))
+    kl = keras.layers.MultiHeadAttention(**kwargs)
+    with jax.numpy_rank_promotion("allow"):
+        kl(np.asarray(q), np.asarray(v), np.asarray(k))
+    keras_names = [w.path.split("/", 1)[1] for w in kl.weights]
+    ours_names = [f"{s}/{n}" for s, sub in variables["params"].items() for n in sub]
+    assert ours_names == keras_names
+    kl.set_weights([np.asarray(w) for w in flat_values(variables["params"])])
+    assert kl.count_params() == sum(a.size for a in jax.tree.leaves(variables))
+    t, s = q.shape[1], v.shape[1]
+    calls = [({}, {}), ({"return_attention_scores": True}, {})]
+    if q.ndim == 3:
+        att = np.random.default_rng(1).random((2, t, s)) < 0.7
+        att[:, :, 0] = True
+        q_mask = np.array([[True] * (t - 1) + [False]] * 2)
+        v_mask = np.array([[True] * (s - 1) + [False]] * 2)
+        # Keras 3.15 takes the query mask from the query tensor's Keras mask (its
+        # `query_mask` argument is overwritten), which plain arrays cannot carry: compare with
+        # the attention mask Keras builds from the two masks.
+        combined = q_mask[:, :, None] & v_mask[:, None, :]
+        calls += [
+            ({"attention_mask": att}, {}),
+            ({"use_causal_mask": True}, {}),
+            ({"query_mask": q_mask, "value_mask": v_mask}, {"attention_mask": combined}),
+            (
+                {"query_mask": q_mask, "return_attention_scores": True},
+                {
+                    "attention_mask": np.broadcast_to(q_mask[:, :, None], (2, t, s)),
+                    "return_attention_scores": True,
+                },
+            ),
+        ]
+    for call, keras_call in calls:
+        with jax.numpy_rank_promotion("allow"):
+            expected = kl(np.asarray(q), np.asarray(v), np.asarray(k), **(keras_call or call))
+        got, _ = ours.apply(variables, q, value=v, key=k, **call)
+        for g, e in zip(jax.tree.leaves(got), jax.tree.leaves(expected)):
+            np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.conformance
+def test_mha_assert_matches_keras_helper_with_list_inputs():
+    keras = pytest.importorskip("keras")
+    x = make_inputs((2, 3, 4))
+
+    class KerasListMHA(keras.layers.MultiHeadAttention):
+        def call(self, inputs, **kwargs):  # adapts Keras's (query, value) call to a list
+            return super().call(inputs[0], inputs[1], **kwargs)
+
+        def build(self, input_shape):
+            super().build(input_shape[0], input_shape[1])
+
+        def compute_output_spec(self, inputs, **kwargs):
+            return super().compute_output_spec(inputs[0], inputs[1], **kwargs)
+
+    assert_matches_keras(MultiHeadAttention(2, 2), KerasListMHA(2, 2), [x, x], rtol=1e-5)
