@@ -270,6 +270,16 @@ def test_kernel_larger_than_input_is_a_clear_error():
     assert Conv2D(2, 3, padding="same").compute_output_shape((None, 2, 5, 1)) == (None, 2, 5, 2)
 
 
+def test_symbolic_call_reports_small_input_and_rank():
+    jnn = pytest.importorskip("jnn")
+    with pytest.raises(ValueError, match=r'"sym_conv" \(Conv2D\).*\(None, 2, 2, 1\)'):
+        Conv2D(1, 3, name="sym_conv")(jnn.Input((2, 2, 1)))
+    with pytest.raises(ValueError, match='"sym_conv3".*expected ndim=5, found ndim=4'):
+        Conv3D(1, 3, name="sym_conv3")(jnn.Input((4, 4, 1)))
+    y = Conv2D(4, 3, strides=2, name="sym_ok")(jnn.Input((None, 7, 3)))
+    assert tuple(y.shape) == (None, None, 3, 4)
+
+
 def test_channels_mismatch_with_built_kernel():
     layer = Conv2D(2, 3, name="c")
     variables = layer.init(KEY, jax.ShapeDtypeStruct((1, 5, 5, 3), jnp.float32))

@@ -172,6 +172,14 @@ def test_zero_size_output_is_a_clear_error():
     assert _apply(MaxPooling2D(3, padding="same"), np.ones((1, 2, 2, 1))).shape == (1, 1, 1, 1)
 
 
+def test_symbolic_call_reports_zero_size_output():
+    jnn = pytest.importorskip("jnn")
+    with pytest.raises(ValueError, match=r'"sym_pool" \(AveragePooling2D\).*output size \(2, 0\)'):
+        AveragePooling2D((2, 3), name="sym_pool")(jnn.Input((4, 2, 1)))
+    y = GlobalMaxPooling2D()(jnn.Input((None, None, 3)))
+    assert tuple(y.shape) == (None, 3)
+
+
 @pytest.mark.parametrize(
     "cls, shape, ndim",
     [
