@@ -176,11 +176,6 @@ def test_class_weight_and_weighted_validation_data_train():
     assert sorted(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: compile(metrics=...) are weighted by sample_weight/class_weight; Keras 3 "
-    "weights only `weighted_metrics`",
-)
 def test_plain_metrics_ignore_sample_weight():
     model, x, y, sw, hit, _ = _weighted_setup()
     model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"])
@@ -189,11 +184,6 @@ def test_plain_metrics_ignore_sample_weight():
     assert accuracy == pytest.approx(np.mean(hit), rel=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: weighted_metrics=['accuracy'] next to metrics=['accuracy'] gives no "
-    "'weighted_accuracy' entry (Keras 3 prefixes the weighted copy)",
-)
 def test_weighted_metrics_get_a_weighted_prefix():
     model, x, y, sw, hit, _ = _weighted_setup()
     model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd",
