@@ -224,7 +224,7 @@ class BaseConv(Layer):
         raise NotImplementedError
 
     def _input_channels(self, shape: Shape) -> int:
-        """The (known) channel count of ``shape``, checking rank and output sizes."""
+        """The (known) channel count of ``shape``, after checking its rank."""
         self.check_input_shape(shape)
         channels = channels_of(shape, self.data_format)
         if channels is None:
