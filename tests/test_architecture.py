@@ -128,11 +128,5 @@ def test_every_core_module_imports_without_the_shell():
     assert out["shell"] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `import jnn._core.<anything>` runs jnn/__init__.py, whose _install_shell() "
-    "imports jnn._shell.hooks (and with it context, graph, naming, rng, binding) eagerly, so "
-    "the core cannot be imported without the shell.",
-)
 def test_importing_core_in_a_fresh_process_does_not_import_the_shell():
     assert _run(_CHECK_PLAIN_IMPORT) == []
