@@ -154,12 +154,6 @@ def test_validation_data_two_and_three_tuples(frozen_linear):
     assert h3.history["val_loss"][0] == pytest.approx(want, rel=1e-6)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: class_weight truncates soft binary targets to a class (0.9 -> class 0); Keras "
-    "rounds them (0.9 -> class 1) (jnn/_shell/training.py _class_weight_to_sample_weight uses "
-    "astype(int64) where Keras's class_weight_to_sample_weights uses np.round).",
-)
 def test_class_weight_rounds_soft_binary_targets(frozen_linear):
     y = np.array([0.1, 0.9, 0.2, 0.8, 0.6, 0.4, 0.0, 1.0, 0.7, 0.3], np.float32).reshape(10, 1)
     hist = frozen_linear.fit(X10, y, epochs=1, class_weight={0: 1.0, 1: 10.0}, verbose=0)
@@ -234,12 +228,6 @@ def test_kernel_regularizer_loss_matches_keras(keras):
 
 
 @pytest.mark.conformance
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the activity-regularizer loss of a padded last batch counts the padding rows "
-    "(jnn/_shell/context.py ApplyContext.call_layer: reg(out) / out.shape[0] ignores "
-    "sample_mask); Keras regularizes only the real rows of the short batch.",
-)
 def test_activity_regularizer_on_padded_batch_matches_keras(keras):
     k, j = _regularized_pair(keras, activity_regularizer="l1")
     want = _keras_call(k.evaluate, X10, YREG, batch_size=4, verbose=0)
@@ -554,3 +542,13 @@ def test_dict_inputs_and_outputs_by_name():
     np.testing.assert_allclose(swapped["score"], pred["score"], atol=1e-6)
     hist = model.fit(x, y, epochs=1, verbose=0)
     assert {"loss", "score_loss", "label_loss"} <= set(hist.history)
+
+
+def test_on_batch_results_are_per_batch_not_accumulated(frozen_linear):
+    """As in Keras 3, each *_on_batch call reports only its own batch."""
+    ya = np.full((5, 1), 2.0, np.float32)
+    yb = np.full((5, 1), 4.0, np.float32)
+    assert frozen_linear.train_on_batch(X10[:5], ya) == pytest.approx(4.0)
+    assert frozen_linear.train_on_batch(X10[5:], yb) == pytest.approx(16.0)
+    assert frozen_linear.test_on_batch(X10[:5], ya) == pytest.approx(4.0)
+    assert frozen_linear.test_on_batch(X10[5:], yb) == pytest.approx(16.0)
