@@ -307,13 +307,13 @@ def test_weighted_metrics_like_keras(keras):
 # --- execution modes give the same numbers -------------------------------------------------------
 
 
-def _train_momentum(model, initial, **compile_kwargs):
+def _train_momentum(model, initial, shuffle=False, **compile_kwargs):
     model.set_weights(initial)
     opt = jnn.optimizers.SGD(learning_rate=0.05, momentum=0.9)
     model.compile(optimizer=opt, loss="mse", **compile_kwargs)
     # 10 samples, batch 3: four steps per epoch, the last one padded; with
     # steps_per_execution=3 the second chunk is padded with an empty step
-    hist = model.fit(X10, YREG, batch_size=3, epochs=2, shuffle=False, verbose=0)
+    hist = model.fit(X10, YREG, batch_size=3, epochs=2, shuffle=shuffle, verbose=0)
     return model.get_weights(), hist.history["loss"]
 
 
@@ -336,6 +336,12 @@ def test_execution_modes_give_the_same_weights(momentum_reference, options):
     for a, b in zip(got_w, ref_w):
         np.testing.assert_allclose(a, b, atol=1e-6)
     np.testing.assert_allclose(got_loss, ref_loss, rtol=1e-6)
+
+
+def test_shuffle_changes_the_batches(momentum_reference):
+    model, initial, ref_w, _ = momentum_reference
+    shuffled_w, _ = _train_momentum(model, initial, shuffle=True)
+    assert any(not np.allclose(a, b, atol=1e-6) for a, b in zip(shuffled_w, ref_w))
 
 
 # --- compiled-function cache ----------------------------------------------------------------------
