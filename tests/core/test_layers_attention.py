@@ -65,7 +65,7 @@ def test_mha_harness(kwargs, shapes, out):
         expected_param_names=MHA_NAMES,
     )
     heads, key_dim = kwargs["num_heads"], kwargs["key_dim"]
-    assert result.variables["params"]["query"]["kernel"].shape == (5, heads, key_dim)
+    assert result.variables["params"]["query/kernel"].shape == (5, heads, key_dim)
 
 
 # --- hand values ----------------------------------------------------------------------------
@@ -105,12 +105,12 @@ def test_mha_regularizer_and_constraints_reach_every_projection():
     mha = MultiHeadAttention(2, 2, kernel_regularizer="l2", bias_constraint="non_neg")
     x = make_inputs((1, 3, 4))
     params = mha.init(jax.random.key(0), [x, x])["params"]
-    expected = sum(0.01 * jnp.sum(p["kernel"] ** 2) for p in params.values())
+    expected = sum(0.01 * jnp.sum(w**2) for n, w in params.items() if n.endswith("kernel"))
     np.testing.assert_allclose(mha.regularization_penalty(params), expected, rtol=1e-6)
-    negative = jax.tree.map(lambda w: -jnp.ones_like(w), params)
+    negative = {n: -jnp.ones_like(w) for n, w in params.items()}
     projected = mha.apply_constraints(negative)
-    assert all(np.all(np.asarray(p["bias"]) == 0) for p in projected.values())
-    assert all(np.all(np.asarray(p["kernel"]) == -1) for p in projected.values())
+    for n, w in projected.items():
+        assert np.all(np.asarray(w) == (0 if n.endswith("bias") else -1)), n
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_mha_matches_keras(kwargs, shapes):
     with jax.numpy_rank_promotion("allow"):
         kl(np.asarray(q), np.asarray(v), np.asarray(k))
     keras_names = [w.path.split("/", 1)[1] for w in kl.weights]
-    ours_names = [f"{s}/{n}" for s, sub in variables["params"].items() for n in sub]
+    ours_names = list(variables["params"])
     assert ours_names == keras_names
     kl.set_weights([np.asarray(w) for w in flat_values(variables["params"])])
     assert kl.count_params() == sum(a.size for a in jax.tree.leaves(variables))
@@ -273,3 +273,19 @@ def test_mha_assert_matches_keras_helper_with_list_inputs():
             return super().compute_output_spec(inputs[0], inputs[1], **kwargs)
 
     assert_matches_keras(MultiHeadAttention(2, 2), KerasListMHA(2, 2), [x, x], rtol=1e-5)
+
+
+def test_mha_in_a_functional_model():
+    jnn = pytest.importorskip("jnn")
+    inp = jnn.Input((3, 4))
+    mha = MultiHeadAttention(2, 2)
+    model = jnn.Model(inp, mha([inp, inp]))
+    assert model.count_params() == 3 * (4 * 2 * 2 + 2 * 2) + 2 * 2 * 4 + 4
+    x = make_inputs((2, 3, 4))
+    variables = {"params": {n: w.numpy() for n, w in _named(mha)}, "state": {}}
+    expected, _ = mha.apply(variables, x, value=x)
+    np.testing.assert_allclose(model.predict(np.asarray(x), verbose=0), expected, rtol=1e-5)
+
+
+def _named(layer):
+    return [(w.path.split("/", 1)[1], w) for w in layer.weights]

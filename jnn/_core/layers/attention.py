@@ -247,7 +247,8 @@ def attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str
 class MultiHeadAttention(Layer):
     """Multi-head attention (Vaswani et al.) with Keras's weights and equations.
 
-    Projections are Keras ``EinsumDense`` weights: ``query/kernel`` ``(dim_q, heads,
+    Params are a flat dict keyed by Keras's weight paths inside the layer (the projections
+    are Keras ``EinsumDense`` sublayers): ``query/kernel`` ``(dim_q, heads,
     key_dim)`` and ``query/bias`` ``(heads, key_dim)``; ``key/...`` likewise;
     ``value/kernel`` ``(dim_v, heads, value_dim)``; ``attention_output/kernel`` ``(heads,
     value_dim, *output_shape)`` and ``attention_output/bias`` ``output_shape`` (default: the
@@ -256,7 +257,9 @@ class MultiHeadAttention(Layer):
 
     ``apply(variables, query, value=..., key=None, query_mask=None, value_mask=None,
     key_mask=None, attention_mask=None, return_attention_scores=False,
-    use_causal_mask=False)``; ``query`` may also be ``[query, value(, key)]``.
+    use_causal_mask=False)``; ``query`` may also be ``[query, value(, key)]`` (the form to
+    use in a model: ``mha([query, value])``). ``query_mask`` plays the role of the Keras mask
+    carried by the query tensor.
     ``attention_mask`` is a boolean ``(batch, T, S)`` (True = attend).
 
     Args:
@@ -349,12 +352,12 @@ class MultiHeadAttention(Layer):
             )
         return inputs, value, value if key is None else key
 
-    def _dense(self, key, in_dim: int, out: tuple, has_bias: bool = True) -> dict:
+    def _dense(self, key, name: str, kernel_shape: tuple, bias_shape: tuple) -> dict:
         k_key, b_key = jax.random.split(key)
         dtype = self.variable_dtype
-        params = {"kernel": self.kernel_initializer(k_key, (in_dim,) + out, dtype)}
-        if self.use_bias and has_bias:
-            params["bias"] = self.bias_initializer(b_key, out, dtype)
+        params = {f"{name}/kernel": self.kernel_initializer(k_key, kernel_shape, dtype)}
+        if self.use_bias:
+            params[f"{name}/bias"] = self.bias_initializer(b_key, bias_shape, dtype)
         return params
 
     def init(self, key: jax.Array, input_spec: Any) -> Variables:
@@ -367,26 +370,21 @@ class MultiHeadAttention(Layer):
             )
         keys = jax.random.split(key, 5)
         heads_k, heads_v = (self.num_heads, self.key_dim), (self.num_heads, self.value_dim)
+        out_shape = tuple(self._output_shape or (q.shape[-1],))
         params = {
-            "query": self._dense(keys[0], q.shape[-1], heads_k),
-            "key": self._dense(keys[1], k.shape[-1], heads_k),
+            **self._dense(keys[0], "query", (q.shape[-1],) + heads_k, heads_k),
+            **self._dense(keys[1], "key", (k.shape[-1],) + heads_k, heads_k),
         }
         if self.use_gate:
-            params["gate"] = self._dense(keys[4], q.shape[-1], heads_v)
-        params["value"] = self._dense(keys[2], v.shape[-1], heads_v)
-        out_shape = self._output_shape or (q.shape[-1],)
-        k_key, b_key = jax.random.split(keys[3])
-        dtype = self.variable_dtype
-        output = {"kernel": self.kernel_initializer(k_key, heads_v + tuple(out_shape), dtype)}
-        if self.use_bias:
-            output["bias"] = self.bias_initializer(b_key, tuple(out_shape), dtype)
-        params["attention_output"] = output
+            params.update(self._dense(keys[4], "gate", (q.shape[-1],) + heads_v, heads_v))
+        params.update(self._dense(keys[2], "value", (v.shape[-1],) + heads_v, heads_v))
+        params.update(self._dense(keys[3], "attention_output", heads_v + out_shape, out_shape))
         return {"params": params, "state": {}}
 
-    def _project(self, p: dict, x: jax.Array) -> jax.Array:
-        y = jnp.tensordot(x, p["kernel"].astype(x.dtype), axes=[[x.ndim - 1], [0]])
-        if "bias" in p:
-            b = p["bias"].astype(y.dtype)
+    def _project(self, params: dict, name: str, x: jax.Array) -> jax.Array:
+        y = jnp.tensordot(x, params[f"{name}/kernel"].astype(x.dtype), axes=[[x.ndim - 1], [0]])
+        if f"{name}/bias" in params:
+            b = params[f"{name}/bias"].astype(y.dtype)
             y = y + jnp.reshape(b, (1,) * (y.ndim - b.ndim) + b.shape)
         return y
 
@@ -434,9 +432,9 @@ class MultiHeadAttention(Layer):
             self.cast_inputs(jnp.asarray(a)) for a in self._qvk(inputs, value, key)
         )
         params = variables["params"]
-        q = self._project(params["query"], query)
-        k = self._project(params["key"], key)
-        v = self._project(params["value"], value)
+        q = self._project(params, "query", query)
+        k = self._project(params, "key", key)
+        v = self._project(params, "value", value)
         rank = q.ndim
         axes = self._attn_axes(rank)
         dot_eq, combine_eq, scores_rank = attention_equations(rank, axes)
@@ -465,15 +463,15 @@ class MultiHeadAttention(Layer):
             used = _dropout(weights, self.dropout, _rng_for(self, rng, self.seed), weights.shape)
         out = jnp.einsum(combine_eq, used, v)
         if self.use_gate:
-            out = out * jax.nn.sigmoid(self._project(params["gate"], query))
-        out = self._output(params["attention_output"], out)
+            out = out * jax.nn.sigmoid(self._project(params, "gate", query))
+        out = self._output(params, out)
         return ((out, weights) if return_attention_scores else out), {}
 
-    def _output(self, p: dict, x: jax.Array) -> jax.Array:
-        kernel = p["kernel"].astype(x.dtype)
+    def _output(self, params: dict, x: jax.Array) -> jax.Array:
+        kernel = params["attention_output/kernel"].astype(x.dtype)
         y = jnp.tensordot(x, kernel, axes=[[x.ndim - 2, x.ndim - 1], [0, 1]])
-        if "bias" in p:
-            b = p["bias"].astype(y.dtype)
+        if "attention_output/bias" in params:
+            b = params["attention_output/bias"].astype(y.dtype)
             y = y + jnp.reshape(b, (1,) * (y.ndim - b.ndim) + b.shape)
         return y
 
@@ -484,25 +482,20 @@ class MultiHeadAttention(Layer):
             input_spec = [input_spec, value] + ([key] if key is not None else [])
         return super().compute_output_spec(input_spec, **kwargs)
 
+    def _names(self, kind: str) -> list[str]:
+        names = ["query", "key"] + (["gate"] if self.use_gate else []) + ["value"]
+        names.append("attention_output")
+        if kind == "bias" and not self.use_bias:
+            return []
+        return [f"{n}/{kind}" for n in names]
+
     def weight_regularizers(self) -> dict[str, Callable]:
-        return {}  # params are nested per projection: see regularization_penalty
+        regs = {"kernel": self.kernel_regularizer, "bias": self.bias_regularizer}
+        return {n: r for kind, r in regs.items() if r is not None for n in self._names(kind)}
 
-    def regularization_penalty(self, params: dict[str, Any]) -> jax.Array:
-        total = jnp.zeros((), jnp.float32)
-        for sub in params.values():
-            for name, reg in (("kernel", self.kernel_regularizer), ("bias", self.bias_regularizer)):
-                if reg is not None and name in sub:
-                    total = total + jnp.asarray(reg(sub[name]), jnp.float32)
-        return total
-
-    def apply_constraints(self, params: dict[str, Any]) -> dict[str, Any]:
+    def weight_constraints(self) -> dict[str, Callable]:
         cons = {"kernel": self.kernel_constraint, "bias": self.bias_constraint}
-        if not any(cons.values()):
-            return params
-        return {
-            s: {n: (cons[n](w) if cons.get(n) else w) for n, w in sub.items()}
-            for s, sub in params.items()
-        }
+        return {n: c for kind, c in cons.items() if c is not None for n in self._names(kind)}
 
     def get_config(self) -> dict[str, Any]:
         ser = _validate.serialize_or_none
