@@ -243,3 +243,21 @@ def test_normalization_matches_keras(name, kwargs, shape):
     kl = getattr(keras.layers, name)(**kwargs)
     assert_matches_keras(ours, kl, x, variables=variables, rtol=1e-5, atol=1e-5)
     assert kl.count_params() == sum(a.size for a in jax.tree.leaves(variables))
+
+
+def test_batch_norm_in_a_model_updates_and_freezes():
+    jnn = pytest.importorskip("jnn")
+    x = (np.random.default_rng(0).normal(size=(32, 3)) * 2 + 5).astype(np.float32)
+    bn = BatchNormalization(momentum=0.5)
+    model = jnn.Sequential([jnn.layers.Input((3,)), bn, jnn.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(x, x[:, :1], epochs=1, batch_size=32, verbose=0)
+    gamma, beta, mean, var = bn.get_weights()
+    np.testing.assert_allclose(mean, 0.5 * x.mean(0), rtol=1e-5)
+    np.testing.assert_allclose(var, 0.5 + 0.5 * x.var(0), rtol=1e-4)
+    assert [w.trainable for w in bn.weights] == [True, True, False, False]
+    bn.trainable = False
+    model.compile("sgd", "mse")
+    model.fit(x, x[:, :1], epochs=1, batch_size=32, verbose=0)
+    for before, after in zip((gamma, beta, mean, var), bn.get_weights()):
+        np.testing.assert_array_equal(before, after)
