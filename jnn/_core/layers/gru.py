@@ -43,6 +43,7 @@ class GRUCell(RNNCellBase):
     """
 
     gates = 3
+    _shares_programs = True
     per_gate_masks = True
 
     def __init__(
@@ -150,6 +151,7 @@ class GRU(BuiltinRNN):
 
     cell_class = GRUCell
     cell_name = "gru_cell"
+    _shares_programs = True
 
     def __init__(
         self,

@@ -45,6 +45,7 @@ class LSTMCell(RNNCellBase):
     """
 
     gates = 4
+    _shares_programs = True
     per_gate_masks = True
 
     def __init__(
@@ -143,6 +144,7 @@ class LSTM(BuiltinRNN):
 
     cell_class = LSTMCell
     cell_name = "lstm_cell"
+    _shares_programs = True
 
     def __init__(
         self,

@@ -265,6 +265,8 @@ class SimpleRNNCell(RNNCellBase):
         ((1, 2), 1)
     """
 
+    _shares_programs = True
+
     def step(self, weights, x, states, in_mask, rec_mask):
         kernel, recurrent, bias = weights
         h = gate_matmul(x, kernel, in_mask)
@@ -405,6 +407,7 @@ class RNN(Layer):
 
     supports_masking = True
     min_ndim = 3
+    _shares_programs = True
 
     def __init__(
         self,
@@ -524,7 +527,10 @@ class RNN(Layer):
             x = x.astype(self.compute_dtype)
         mask = self._check_mask(mask, x)
         states = tuple(self._initial_states(initial_state, x.shape[0], x.dtype))
-        return _run_rnn(self, variables, x, mask, states, rng, training=bool(training)), {}
+        # Keras cells only draw randomness in training: one compiled program for inference.
+        rng = rng if training else None
+        program = _SameProgram(self)
+        return _run_rnn(program, variables, x, mask, states, rng, training=bool(training)), {}
 
     def _run(self, variables, x, mask, states, rng, training):
         cell_step = self._step_fn(variables, training, rng)
@@ -567,11 +573,64 @@ class RNN(Layer):
         return cls(**config)
 
 
-# Eager calls reuse one compiled program per layer and input shapes (an eager lax.scan would
-# compile again at every call); under an outer jit this is inlined.
-@functools.partial(jax.jit, static_argnames=("layer", "training"))
-def _run_rnn(layer, variables, x, mask, states, rng, training):
-    return layer._run(variables, x, mask, states, rng, training)
+class _SameProgram:
+    """A jit static argument: built-in layers whose configurations compute the same program
+    compare equal (so they share one compilation); any other layer compares by identity."""
+
+    __slots__ = ("layer", "key")
+
+    def __init__(self, layer: RNN) -> None:
+        self.layer = layer
+        self.key = _program_key(layer)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _SameProgram) and self.key == other.key
+
+
+def _program_key(layer: RNN) -> tuple:
+    cell = layer.cell
+    # Only jnn's own classes (not subclasses, which may add behaviour) share programs.
+    if not (
+        type(layer).__dict__.get("_shares_programs") and type(cell).__dict__.get("_shares_programs")
+    ):
+        return (id(layer), layer)
+    cell_key = tuple(
+        getattr(cell, a, None)
+        for a in (
+            "units",
+            "activation",
+            "recurrent_activation",
+            "use_bias",
+            "dropout",
+            "recurrent_dropout",
+            "seed",
+            "reset_after",
+            "compute_dtype",
+            "autocast",
+        )
+    )
+    layer_key = tuple(
+        getattr(layer, a)
+        for a in (
+            "return_sequences",
+            "return_state",
+            "go_backwards",
+            "zero_output_for_mask",
+            "compute_dtype",
+            "autocast",
+        )
+    )
+    return (type(layer), type(cell), layer_key, cell_key)
+
+
+# Eager calls reuse one compiled program per configuration and input shapes (an eager
+# lax.scan would compile again at every call); under an outer jit this is inlined.
+@functools.partial(jax.jit, static_argnames=("program", "training"))
+def _run_rnn(program, variables, x, mask, states, rng, training):
+    return program.layer._run(variables, x, mask, states, rng, training)
 
 
 # --- the built-in layers' shared constructor ---------------------------------------------------
@@ -651,6 +710,7 @@ class SimpleRNN(BuiltinRNN):
 
     cell_class = SimpleRNNCell
     cell_name = "simple_rnn_cell"
+    _shares_programs = True
 
     def __init__(
         self,
