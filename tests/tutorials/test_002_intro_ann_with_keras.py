@@ -432,3 +432,12 @@ def test_keras_regressor_randomized_search():
         rnd_search_cv = RandomizedSearchCV(keras_reg, param_distribs, n_iter=2, cv=2)
         rnd_search_cv.fit(x, y.ravel(), epochs=2, verbose=0)
     assert set(rnd_search_cv.best_params_) == {"n_hidden", "n_neurons", "learning_rate"}
+
+
+def test_the_notes_typos_give_clear_errors():
+    with pytest.raises(AttributeError, match="Flattern"):
+        keras.layers.Flattern(input_shape=[28, 28])
+    model = _small_regressor()
+    x, y = _small_regression_data()
+    with pytest.raises(TypeError, match="epochs"):
+        model.fit(x, y, epoch=30, verbose=0)  # `epoch=` in the notes
