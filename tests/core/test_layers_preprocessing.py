@@ -129,6 +129,10 @@ def test_normalization_bad_arguments():
         Normalization(mean=1.0, variance=1.0).adapt(np.ones((2, 2)))
     with pytest.raises(ValueError, match="axis"):
         Normalization(axis=3).init(KEY, np.zeros((1, 2)))
+    adapted = Normalization()
+    adapted.adapt(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"adapted to statistics of shape \(3,\)"):
+        adapted.init(KEY, np.zeros((1, 2)))
 
 
 def test_normalization_adapt_writes_into_a_built_model():

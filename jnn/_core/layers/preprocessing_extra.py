@@ -219,7 +219,13 @@ class Normalization(Layer):
             return {"params": {}, "state": {}}
         stat = self._stat_shape(tuple(input_spec.shape))
         dtype = self.variable_dtype
-        if self._adapted is not None and self._adapted[0].shape == stat:
+        if self._adapted is not None:
+            if self._adapted[0].shape != stat:
+                raise ValueError(
+                    f"Normalization '{self.name}' was adapted to statistics of shape "
+                    f"{self._adapted[0].shape}, but its input {tuple(input_spec.shape)} needs "
+                    f"shape {stat} (axis={self.axis})."
+                )
             mean, var = (jnp.asarray(a, dtype) for a in self._adapted)
         else:
             mean, var = jnp.zeros(stat, dtype), jnp.ones(stat, dtype)
