@@ -685,3 +685,12 @@ def test_equal_configurations_share_one_compiled_program():
 
     MyLSTM(U).apply(v, X)
     assert _run_rnn._cache_size() == before + 2
+
+
+def test_mixed_precision_and_ignored_unroll():
+    layer = LSTM(U, dtype="mixed_bfloat16", return_state=True, unroll=True, use_cudnn=False)
+    v = layer.init(KEY, X)
+    assert {a.dtype for a in jax.tree.leaves(v)} == {jnp.dtype("float32")}
+    outputs, _ = layer.apply(v, X.astype(jnp.int32))  # integer inputs become the compute dtype
+    assert [a.dtype for a in outputs] == [jnp.dtype("bfloat16")] * 3
+    assert layer.get_config()["unroll"] is True

@@ -9,7 +9,7 @@ The cell protocol (jnn's pure form of Keras's): a cell is a :class:`Layer` with
   ``((output, new_states), {})`` where ``states`` / ``new_states`` are lists of arrays.
 
 ``RNN`` hands the cell the *same* ``rng`` at every step, so dropout masks drawn from it are
-fixed over time (Keras's semantics). A weightless object with ``state_size`` and Keras's
+fixed over time (Keras's semantics); at inference (``training=False``) it hands ``None``. A weightless object with ``state_size`` and Keras's
 ``call(inputs, states)`` also works as a cell; cells with weights must implement ``init`` /
 ``apply`` (the core is pure: there is no ``add_weight``).
 
