@@ -46,11 +46,6 @@ _TOP_LEVEL = {
 __all__ = list(_SUBMODULES) + list(_TOP_LEVEL)
 
 
-def _install_shell() -> None:
-    # The shell installs its hooks (naming, layer calls, weight binding) into the core.
-    importlib.import_module("jnn._shell.hooks")
-
-
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         if importlib.util.find_spec(f"jnn.{name}") is None:
@@ -70,10 +65,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-try:
-    _install_shell()
-except ModuleNotFoundError as exc:  # pragma: no cover - only while the shell is being built
-    if exc.name != "jnn._shell.hooks":
-        raise

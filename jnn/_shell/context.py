@@ -112,9 +112,16 @@ class ApplyContext:
         reg = getattr(layer, "activity_regularizer", None)
         if reg is not None:
             for out in jax.tree.leaves(outputs):
-                loss = jnp.asarray(reg(out), jnp.float32)
-                if out.ndim > 0:
-                    loss = loss / out.shape[0]
+                if out.ndim > 0 and self.sample_mask is not None \
+                        and out.shape[0] == self.sample_mask.shape[0]:
+                    # padding rows of the last batch neither add to the penalty nor count
+                    m = self.sample_mask.reshape((-1,) + (1,) * (out.ndim - 1))
+                    loss = jnp.asarray(reg(out * m.astype(out.dtype)), jnp.float32)
+                    loss = loss / jnp.maximum(jnp.sum(self.sample_mask), 1.0)
+                else:
+                    loss = jnp.asarray(reg(out), jnp.float32)
+                    if out.ndim > 0:
+                        loss = loss / out.shape[0]
                 self.losses.append(loss)
         return outputs
 

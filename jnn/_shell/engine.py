@@ -254,13 +254,12 @@ class DeviceData:
         Resident data is checked on the device with one reduction; the host only looks for the
         first bad index when that finds something.
         """
-        x, y, _ = self.host
-        if self.resident:
-            dx, dy, _ = self._device
-            if bool(_all_finite((dx, dy))):
-                return
+        x, y, sw = self.host
+        if self.resident and bool(_all_finite(self._device)):
+            return
         data.check_finite(x, names[0])
         data.check_finite(y, names[1])
+        data.check_finite(sw, "`sample_weight`")
 
 
     def chunks(self, idx: Any, mask: Any, k: int):

@@ -97,6 +97,8 @@ class Functional(Model):
         self._init_model_state()
         Layer.__init__(self, name=name or naming.unique_name("model"), trainable=trainable)
         self._inputs_struct, self.inputs = _flatten_io(inputs, "inputs")
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            outputs = outputs[0]  # Keras unpacks a single output given in a list
         self._outputs_struct, self.outputs = _flatten_io(outputs, "outputs")
         for t in self.inputs:
             if t.node is None or not t.node.is_input:

@@ -251,8 +251,24 @@ class Model(Layer):
     def weight_regularizers(self) -> dict:
         return {}
 
-    def trainable_mask(self, params: Mapping[str, Any], parent: bool = True) -> dict[str, Any]:
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        # Keras: setting a model's (or a nested model's) flag sets every sub-layer's.
+        self._trainable = bool(value)
+        for layer in self.__dict__.get("_tracked", []) + list(
+            self.__dict__.get("_layers", [])
+        ):
+            layer.trainable = bool(value)
+
+    def trainable_mask(self, params: Mapping[str, Any], parent: bool | None = None
+                       ) -> dict[str, Any]:
         """A pytree of bools like ``params``: True where the weight trains."""
+        if parent is None:
+            parent = self.trainable
         out = {}
         for layer in self._weight_layers():
             if layer.name not in params:

@@ -94,6 +94,9 @@ class Sequential(Model):
         first = self._layers[0]
         if type(first).__name__ == "InputLayer":
             return tuple(first.batch_shape)
+        if getattr(first, "_is_model", False) and first.built:
+            shape = first.input_shape  # a built model as the first layer fixes the input
+            return tuple(shape) if isinstance(shape, tuple) else None
         return getattr(first, "_batch_input_shape", None)
 
     def _maybe_build(self, input_shape: tuple | None = None, dtype: Any = None) -> None:

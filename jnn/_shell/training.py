@@ -188,6 +188,8 @@ def _flatten_targets(model, y: Any) -> list[np.ndarray]:
                 f"and `y` has keys {sorted(y)}."
             )
         return [y[n] for n in names]
+    if isinstance(y, (list, tuple)) and len(names) == 1 and len(y) == 1 and np.ndim(y[0]) >= 1:
+        return [y[0]]  # y=[y] for a single-output model, as Keras accepts
     if isinstance(y, (list, tuple)) and len(names) > 1:
         if len(y) != len(names):
             raise ValueError(
@@ -217,8 +219,8 @@ def _class_weight_to_sample_weight(class_weight: Mapping, y: np.ndarray,
     y = np.asarray(y)
     if y.ndim > 1 and y.shape[-1] > 1:
         cls = np.argmax(y, axis=-1)
-    else:
-        cls = y.reshape(y.shape[0], -1)[:, 0].astype(np.int64)
+    else:  # Keras rounds soft binary targets (0.9 -> class 1)
+        cls = np.round(y.reshape(y.shape[0], -1)[:, 0]).astype(np.int64)
     weights = np.array([float(class_weight.get(int(c), 1.0)) for c in cls], np.float32)
     if sw is not None:
         weights = weights * np.asarray(sw, np.float32).reshape(weights.shape[0], -1)[:, 0]
@@ -432,6 +434,10 @@ def fit(
     logs: dict[str, float] = {}
     val_k = _val_freq(validation_freq)
     val_cache: dict[str, Any] = {}
+    if val_adapter is not None:  # check validation data (NaN, labels) before training
+        _, vy, vsw = _prepare(self, val_adapter, training=False)
+        val_cache["dev_data"] = engine.DeviceData(val_adapter.x, vy, vsw)
+        val_cache["dev_data"].check_finite(_FINITE_NAMES)
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
         if dev_data.resident:

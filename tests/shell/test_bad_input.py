@@ -66,13 +66,6 @@ def test_nan_in_inputs_is_an_error_before_training(clf):
     assert _unchanged(clf, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: validation data is only checked (NaN, shapes, labels) when it is first "
-    "evaluated, at the end of epoch 1, after a full epoch of training "
-    "(jnn/_shell/training.py fit: _prepare runs on the training adapter only; the validation "
-    "adapter goes through _prepare inside _evaluate_adapter).",
-)
 def test_nan_in_validation_data_is_an_error_before_training(clf):
     before = clf.get_weights()
     bad = X.copy()
@@ -82,11 +75,6 @@ def test_nan_in_validation_data_is_an_error_before_training(clf):
     assert _unchanged(clf, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: NaN in sample_weight is not rejected and silently makes the loss and all "
-    "weights NaN (jnn/_shell/training.py _prepare calls data.check_finite on x and y only).",
-)
 def test_nan_in_sample_weight_is_an_error():
     model = jnn.Sequential([layers.Dense(3, input_dim=2, activation="softmax")])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")

@@ -194,23 +194,11 @@ def test_single_output_in_a_list_trains_on_plain_targets(one_output_in_a_list):
     assert model.evaluate(XA, Y, verbose=0) == pytest.approx(np.mean((pred - Y) ** 2), rel=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Model(inp, [out]) returns a one-element list from predict / __call__; Keras 3 "
-    "unpacks a single output (functional.py unpack_singleton) and returns the array "
-    "(jnn/_shell/functional.py _forward returns the list structure as is).",
-)
 def test_single_output_in_a_list_predicts_an_array(one_output_in_a_list):
     out = one_output_in_a_list.predict(XA, verbose=0)
     assert isinstance(out, np.ndarray) and out.shape == (8, 1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: targets given as a one-element list for a single-output model are stacked into "
-    "one (1, N, ...) array (jnn/_shell/training.py _flatten_targets only unpacks lists for "
-    "multi-output models); Keras 3 accepts y=[y].",
-)
 def test_single_output_accepts_targets_in_a_one_element_list(one_output_in_a_list):
     model = one_output_in_a_list
     assert model.evaluate(XA, [Y], verbose=0) == pytest.approx(

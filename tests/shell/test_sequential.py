@@ -339,13 +339,6 @@ def test_frozen_nested_model_is_not_trained(nested):
         inner.trainable = True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `model.trainable = False` on a nested model does not reach its sub-layers: "
-    "Weight.trainable (jnn/_shell/binding.py) reads only the owning layer's flag and Model has "
-    "no trainable setter that propagates to sub-layers as Keras's does, so the parent's "
-    "trainable_weights / non_trainable_weights (and summary counts) still list them as trainable.",
-)
 def test_frozen_nested_model_weights_are_non_trainable(nested):
     outer, inner = nested
     inner.trainable = False
@@ -357,13 +350,6 @@ def test_frozen_nested_model_weights_are_non_trainable(nested):
         inner.trainable = True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `model.trainable = False` on the model being fitted is ignored and every "
-    "weight still trains: jnn/_shell/training.py _prepare calls model.trainable_mask(params) "
-    "with parent=True and Model.trainable_mask (jnn/_shell/model.py) never consults the "
-    "model's own `trainable` flag.",
-)
 def test_model_trainable_false_freezes_everything_in_fit():
     model = _two_dense(input_dim=3)
     model.trainable = False
