@@ -378,6 +378,18 @@ def test_weightless_keras_protocol_cell():
     assert out.shape == (B, 3)
 
 
+def test_weightless_cell_in_bidirectional_and_config():
+    bi = Bidirectional(RNN(KerasStyleCounter(), return_sequences=True), merge_mode=None)
+    (fwd, bwd), _ = bi.apply(bi.init(KEY, X), X)
+    np.testing.assert_allclose(fwd, jnp.cumsum(X, axis=1), rtol=1e-5, atol=1e-6)
+    backward_sums = jnp.flip(jnp.cumsum(jnp.flip(X, axis=1), axis=1), axis=1)
+    np.testing.assert_allclose(bwd, backward_sums, rtol=1e-5, atol=1e-6)
+    config = RNN(KerasStyleCounter()).get_config()
+    assert config["cell"] == {"class_name": "KerasStyleCounter", "config": {}}
+    rebuilt = RNN.from_config(config, custom_objects={"KerasStyleCounter": KerasStyleCounter})
+    assert rebuilt.state_size == [1, 3]
+
+
 # --- regularizers, constraints, config -------------------------------------------------------------
 def test_regularizers_and_constraints():
     layer = LSTM(

@@ -349,7 +349,8 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
     """``{"class_name": ..., "config": ...}`` (Keras's nested-layer form)."""
     if isinstance(layer, _KerasProtocolCell):
         layer = layer.cell
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+    get_config = getattr(layer, "get_config", None)
+    return {"class_name": type(layer).__name__, "config": get_config() if get_config else {}}
 
 
 def _all_subclasses(cls: type) -> list[type]:
@@ -372,7 +373,9 @@ def deserialize_layer(config: Any, custom_objects: dict[str, Any] | None = None)
             f"Could not deserialize layer {name!r}: unknown class. Pass it in `custom_objects`."
         )
     cls = table[name]
-    return cls.from_config(dict(config.get("config", {})))
+    from_config = getattr(cls, "from_config", None)
+    kwargs = dict(config.get("config", {}))
+    return from_config(kwargs) if from_config else cls(**kwargs)
 
 
 # --- the generic RNN -------------------------------------------------------------------------
