@@ -445,6 +445,26 @@ class Model(Layer):
     )
     from jnn._shell.training import metrics_names as metrics_names  # noqa: E402
 
+    def save_weights(self, filepath: str, overwrite: bool = True) -> None:
+        """Writes the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
+        from jnn._shell import weights_io
+
+        weights_io.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: str, skip_mismatch: bool = False) -> None:
+        """Reads weights from a Keras 3 ``.weights.h5`` file (by layer / attribute path)."""
+        from jnn._shell import weights_io
+
+        weights_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    @property
+    def compiled_metrics(self) -> list[Any]:
+        """The resolved metric objects of each output (after the first fit / evaluate)."""
+        cfg = self.__dict__.get("_compiled")
+        if cfg is None or cfg.objectives is None:
+            return []
+        return [m for ms in cfg.objectives.metrics for m in ms]
+
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Any = None, expand_nested: bool = False,
                 show_trainable: bool = False) -> None:
