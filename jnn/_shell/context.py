@@ -135,6 +135,20 @@ class ApplyContext:
                 "weights across calls, or rebuild the model's variables with model.init."
             )
 
+    def call_with_mask(self, layer: Any, inputs: Any, mask: Any,
+                       kwargs: dict[str, Any]) -> tuple[Any, Any]:
+        """Runs ``layer`` passing Keras's implicit mask (from Embedding(mask_zero) / Masking)
+        to layers whose ``apply`` takes one; returns ``(outputs, output_mask)``."""
+        kwargs = dict(kwargs)
+        if mask is not None and "mask" not in kwargs and _takes_mask(layer):
+            kwargs["mask"] = mask
+        outputs = self.call_layer(layer, inputs, kwargs)
+        try:
+            out_mask = layer.compute_mask(inputs, kwargs.get("mask", mask))
+        except (TypeError, ValueError):
+            out_mask = None
+        return outputs, out_mask
+
     def add_loss(self, value: Any) -> None:
         self.losses.append(jnp.asarray(value, jnp.float32))
 
@@ -148,3 +162,19 @@ class ApplyContext:
         if not self.losses:
             return jnp.zeros((), jnp.float32)
         return sum(self.losses[1:], self.losses[0])
+
+
+_TAKES_MASK: dict[type, bool] = {}
+
+
+def _takes_mask(layer: Any) -> bool:
+    cls = type(layer)
+    if cls not in _TAKES_MASK:
+        import inspect
+
+        try:
+            params = inspect.signature(layer.apply).parameters
+            _TAKES_MASK[cls] = "mask" in params
+        except (TypeError, ValueError):
+            _TAKES_MASK[cls] = False
+    return _TAKES_MASK[cls]

@@ -210,11 +210,24 @@ class Functional(Model):
                     f"{t.shape}, but received input with shape {(None,) + got}."
                 )
             values[id(t)] = v.astype(t.dtype) if v.dtype != t.dtype else v
+        masks: dict[int, Any] = {}
         for node in self._nodes:
             args = graph.map_structure(lambda t: values[id(t)], node.inputs)
-            outs = ctx.call_layer(node.layer, args, dict(node.kwargs))
-            for t, o in zip(node.output_tensors, jax.tree.leaves(outs)):
+            in_tensors = node.input_tensors
+            in_mask = None
+            if len(in_tensors) == 1:
+                in_mask = masks.get(id(in_tensors[0]))
+            elif any(id(t) in masks for t in in_tensors):
+                in_mask = [masks.get(id(t)) for t in in_tensors]
+            outs, out_mask = ctx.call_with_mask(node.layer, args, in_mask, dict(node.kwargs))
+            out_tensors = node.output_tensors
+            for t, o in zip(out_tensors, jax.tree.leaves(outs)):
                 values[id(t)] = o
+            if out_mask is not None:
+                out_masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask]
+                for t, m in zip(out_tensors, out_masks):
+                    if m is not None:
+                        masks[id(t)] = m
         return graph.map_structure(lambda t: values[id(t)], self._outputs_struct)
 
     def compute_output_spec(self, input_spec: Any, **kwargs: Any) -> Any:

@@ -170,8 +170,9 @@ class Sequential(Model):
                     f'Input 0 of layer "{self.layers[0].name}" is incompatible with the layer: '
                     f"expected shape={expected}, found shape={(None,) + tuple(x.shape[1:])}"
                 )
+        mask = None
         for layer in self.layers:
-            x = ctx.call_layer(layer, x, {})
+            x, mask = ctx.call_with_mask(layer, x, mask, {})
         return x
 
     @property
