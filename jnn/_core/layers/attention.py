@@ -509,6 +509,7 @@ class MultiHeadAttention(Layer):
             "use_gate": self.use_gate,
             "output_shape": self._output_shape,
             "attention_axes": self.attention_axes,
+            "sliding_window": None,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": ser(regularizers, self.kernel_regularizer),

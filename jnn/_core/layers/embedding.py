@@ -42,7 +42,8 @@ class Embedding(Layer):
             ``inputs != 0`` (index 0 must then not be used as a word).
         input_length: Keras 2 argument, accepted: declares the input shape
             ``(input_length,)`` of the first layer of a Sequential model.
-        lora_rank / lora_alpha: not supported (only None).
+        activity_regularizer: penalty on the outputs (applied by the model).
+        lora_rank / lora_alpha / quantization_config: not supported (only None).
 
     Example:
         >>> import jax.numpy as jnp
@@ -61,6 +62,8 @@ class Embedding(Layer):
         weights: Any = None,
         lora_rank: int | None = None,
         lora_alpha: float | None = None,
+        quantization_config: Any = None,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         input_length = kwargs.pop("input_length", None)
@@ -78,6 +81,11 @@ class Embedding(Layer):
                 "Embedding: arguments `lora_rank` / `lora_alpha` are not supported by jnn yet, "
                 f"received lora_rank={lora_rank!r}, lora_alpha={lora_alpha!r}."
             )
+        if quantization_config is not None:
+            raise ValueError(
+                "Embedding: argument `quantization_config` is not supported by jnn, received "
+                f"{quantization_config!r}."
+            )
         if not isinstance(mask_zero, (bool, np.bool_)):
             raise ValueError(
                 f"Embedding: argument `mask_zero` must be a bool, received {mask_zero!r}."
@@ -85,6 +93,7 @@ class Embedding(Layer):
         self.embeddings_initializer = initializers.get(embeddings_initializer)
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.mask_zero = bool(mask_zero)
         self.supports_masking = self.mask_zero
         self.autocast = False
@@ -131,4 +140,6 @@ class Embedding(Layer):
             "embeddings_regularizer": ser(regularizers, self.embeddings_regularizer),
             "embeddings_constraint": ser(constraints, self.embeddings_constraint),
             "mask_zero": self.mask_zero,
+            "activity_regularizer": ser(regularizers, self.activity_regularizer),
+            "quantization_config": None,
         }

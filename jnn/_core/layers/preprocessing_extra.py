@@ -365,7 +365,6 @@ class CategoryEncoding(Layer):
             **super().get_config(),
             "num_tokens": self.num_tokens,
             "output_mode": self.output_mode,
-            "sparse": self.sparse,
         }
 
 
@@ -862,7 +861,6 @@ class RandomRotation(_RandomAffine):
     ) -> None:
         super().__init__(**kwargs)
         self.factor = _range("RandomRotation", "factor", factor, -1.0)
-        self._factor_arg = list(factor) if isinstance(factor, (tuple, list)) else factor
         self._set_affine(fill_mode, interpolation, seed, fill_value, data_format)
 
     def _transforms(self, key, batch, height, width):
@@ -871,7 +869,7 @@ class RandomRotation(_RandomAffine):
         return rotation_transforms(angles, height, width)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "factor": self._factor_arg, **self._affine_config()}
+        return {**super().get_config(), "factor": self.factor, **self._affine_config()}
 
 
 class RandomZoom(_RandomAffine):
