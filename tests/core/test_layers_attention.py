@@ -289,3 +289,18 @@ def test_mha_in_a_functional_model():
 
 def _named(layer):
     return [(w.path.split("/", 1)[1], w) for w in layer.weights]
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (Attention, {}),
+        (AdditiveAttention, {}),
+        (MultiHeadAttention, {"num_heads": 2, "key_dim": 2}),
+    ],
+)
+def test_config_keys_match_keras(cls, kwargs):
+    keras = pytest.importorskip("keras")
+    theirs = getattr(keras.layers, cls.__name__)(**kwargs).get_config()
+    assert set(cls(**kwargs).get_config()) == set(theirs)

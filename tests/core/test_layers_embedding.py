@@ -101,3 +101,12 @@ def test_embedding_matches_keras():
     np.testing.assert_array_equal(
         np.asarray(layer.apply(variables, odd)[0]), np.asarray(kl(np.asarray(odd)))
     )
+
+
+@pytest.mark.conformance
+def test_config_keys_match_keras():
+    keras = pytest.importorskip("keras")
+    theirs = keras.layers.Embedding(3, 2).get_config()
+    ours = Embedding(3, 2).get_config()
+    assert set(ours) == set(theirs)
+    assert Embedding.from_config({**theirs, "dtype": None}).get_config()["input_dim"] == 3

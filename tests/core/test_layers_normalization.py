@@ -261,3 +261,21 @@ def test_batch_norm_in_a_model_updates_and_freezes():
     model.fit(x, x[:, :1], epochs=1, batch_size=32, verbose=0)
     for before, after in zip((gamma, beta, mean, var), bn.get_weights()):
         np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "cls",
+    [
+        BatchNormalization,
+        LayerNormalization,
+        GroupNormalization,
+        RMSNormalization,
+        UnitNormalization,
+    ],
+)
+def test_config_keys_match_keras(cls):
+    keras = pytest.importorskip("keras")
+    kwargs = {"groups": 2} if cls is GroupNormalization else {}
+    ours, theirs = cls(**kwargs).get_config(), getattr(keras.layers, cls.__name__)(**kwargs)
+    assert set(ours) == set(theirs.get_config())

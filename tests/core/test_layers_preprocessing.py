@@ -391,3 +391,23 @@ def test_single_images_are_accepted():
     assert CenterCrop(2, 2).apply(EMPTY, img)[0].shape == (2, 2, 1)
     y, _ = RandomRotation(0.1).apply(EMPTY, img, training=True, rng=KEY)
     assert y.shape == (4, 6, 1)
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "cls, kwargs",
+    [
+        (Normalization, {}),
+        (CategoryEncoding, {"num_tokens": 3}),
+        (Resizing, {"height": 2, "width": 2}),
+        (CenterCrop, {"height": 2, "width": 2}),
+        (RandomFlip, {}),
+        (RandomRotation, {"factor": 0.1}),
+        (RandomZoom, {"height_factor": 0.1}),
+        (RandomTranslation, {"height_factor": 0.1, "width_factor": 0.1}),
+    ],
+)
+def test_config_keys_match_keras(cls, kwargs):
+    keras = pytest.importorskip("keras")
+    theirs = getattr(keras.layers, cls.__name__)(**kwargs).get_config()
+    assert set(cls(**kwargs).get_config()) == set(theirs)
