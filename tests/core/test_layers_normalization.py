@@ -4,6 +4,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from jnn._core.layers.normalization import (
     BatchNormalization,
@@ -279,3 +282,34 @@ def test_config_keys_match_keras(cls):
     kwargs = {"groups": 2} if cls is GroupNormalization else {}
     ours, theirs = cls(**kwargs).get_config(), getattr(keras.layers, cls.__name__)(**kwargs)
     assert set(ours) == set(theirs.get_config())
+
+
+# --- properties -----------------------------------------------------------------------------
+_LN = LayerNormalization(epsilon=1e-6)
+_LN_VARS = _LN.init(jax.random.key(0), jnp.zeros((1, 4)))
+_apply_ln = jax.jit(lambda x: _LN.apply(_LN_VARS, x)[0])
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    x=hnp.arrays(np.float32, (3, 4), elements=st.floats(-10, 10, width=32)),
+    scale=st.floats(0.5, 20.0),
+    shift=st.floats(-50.0, 50.0),
+)
+def test_layer_norm_is_invariant_to_affine_maps_of_each_row(x, scale, shift):
+    assume(np.all(np.std(x, axis=1) > 0.5))
+    a = _apply_ln(jnp.asarray(x))
+    b = _apply_ln(jnp.asarray(x * np.float32(scale) + np.float32(shift)))
+    np.testing.assert_allclose(a, b, atol=2e-3)
+    np.testing.assert_allclose(np.mean(np.asarray(a), axis=1), 0.0, atol=1e-4)
+
+
+def test_group_norm_with_one_group_is_layer_norm_over_all_axes():
+    x = make_inputs((2, 3, 4))
+    gn, ln = (
+        GroupNormalization(groups=1),
+        LayerNormalization(axis=[1, 2], scale=False, center=False),
+    )
+    y_gn, _ = gn.apply(gn.init(jax.random.key(0), x), x)
+    y_ln, _ = ln.apply(ln.init(jax.random.key(0), x), x)
+    np.testing.assert_allclose(y_gn, y_ln, rtol=1e-5, atol=1e-5)
