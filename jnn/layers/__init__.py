@@ -136,6 +136,26 @@ from jnn._core.layers.pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from jnn._core.layers.rnn import (
+    BuiltinRNN,
+    Masking,
+    RNN,
+    RNNCellBase,
+    SimpleRNN,
+    SimpleRNNCell,
+)
+from jnn._core.layers.lstm import (
+    LSTM,
+    LSTMCell,
+)
+from jnn._core.layers.gru import (
+    GRU,
+    GRUCell,
+)
+from jnn._core.layers.wrappers import (
+    Bidirectional,
+    TimeDistributed,
+)
 
 __all__ += [
     "AveragePooling1D",
@@ -144,6 +164,8 @@ __all__ += [
     "AvgPool1D",
     "AvgPool2D",
     "AvgPool3D",
+    "Bidirectional",
+    "BuiltinRNN",
     "Conv1D",
     "Conv1DTranspose",
     "Conv2D",
@@ -158,6 +180,8 @@ __all__ += [
     "Convolution3DTranspose",
     "DepthwiseConv1D",
     "DepthwiseConv2D",
+    "GRU",
+    "GRUCell",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalAveragePooling3D",
@@ -170,15 +194,23 @@ __all__ += [
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
     "GlobalMaxPooling3D",
+    "LSTM",
+    "LSTMCell",
+    "Masking",
     "MaxPool1D",
     "MaxPool2D",
     "MaxPool3D",
     "MaxPooling1D",
     "MaxPooling2D",
     "MaxPooling3D",
+    "RNN",
+    "RNNCellBase",
     "SeparableConv1D",
     "SeparableConv2D",
     "SeparableConvolution1D",
     "SeparableConvolution2D",
+    "SimpleRNN",
+    "SimpleRNNCell",
+    "TimeDistributed",
 ]
 # --- end layer zoo ---
