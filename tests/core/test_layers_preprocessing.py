@@ -411,3 +411,19 @@ def test_config_keys_match_keras(cls, kwargs):
     keras = pytest.importorskip("keras")
     theirs = getattr(keras.layers, cls.__name__)(**kwargs).get_config()
     assert set(cls(**kwargs).get_config()) == set(theirs)
+
+
+def test_adapted_statistics_are_saved_with_the_weights(tmp_path):
+    jnn = pytest.importorskip("jnn")
+
+    def build():
+        layer = Normalization()
+        return layer, jnn.Sequential([jnn.layers.Input((2,)), layer, jnn.layers.Dense(1)])
+
+    norm, model = build()
+    norm.adapt(np.array([[1.0, 2.0], [3.0, 6.0]], np.float32))
+    model.save_weights(str(tmp_path / "m.weights.h5"))
+    fresh, other = build()
+    other.load_weights(str(tmp_path / "m.weights.h5"))
+    for a, b in zip(norm.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)
