@@ -137,10 +137,8 @@ from jnn._core.layers.pooling import (
     MaxPooling3D,
 )
 from jnn._core.layers.rnn import (
-    BuiltinRNN,
     Masking,
     RNN,
-    RNNCellBase,
     SimpleRNN,
     SimpleRNNCell,
 )
@@ -165,7 +163,6 @@ __all__ += [
     "AvgPool2D",
     "AvgPool3D",
     "Bidirectional",
-    "BuiltinRNN",
     "Conv1D",
     "Conv1DTranspose",
     "Conv2D",
@@ -204,7 +201,6 @@ __all__ += [
     "MaxPooling2D",
     "MaxPooling3D",
     "RNN",
-    "RNNCellBase",
     "SeparableConv1D",
     "SeparableConv2D",
     "SeparableConvolution1D",
