@@ -314,7 +314,6 @@ def test_fit_on_a_generator(tmp_path):
 
 
 # --- convolutional, recurrent and embedding layers (text cells) -------------------------------
-@pytest.mark.xfail(reason="not built yet: convolution layers (Conv2D)", strict=False)
 def test_conv2d_cell():
     from jnn.layers import Conv2D
 
