@@ -322,7 +322,6 @@ def test_conv2d_cell():
     assert model.output_shape == (None, 6, 6, 4)
 
 
-@pytest.mark.xfail(reason="not built yet: recurrent layers (LSTM)", strict=False)
 def test_lstm_cell():
     from jnn.layers import LSTM
 
