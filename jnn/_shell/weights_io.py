@@ -75,11 +75,14 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
             f"save_weights: the file '{path}' already exists and `overwrite=False`. Pass "
             "`overwrite=True` to replace it, or choose another `filepath`."
         )
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(
+            f"save_weights: the directory '{directory}' of `filepath` does not exist; create "
+            "it first."
+        )
     entries = list(_walk(model, "", set()))
-    tmp = os.path.join(
-        os.path.dirname(os.path.abspath(path)),
-        f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp",
-    )
+    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
     try:
         with h5py.File(tmp, "w-") as f:
             for group_path, obj in entries:

@@ -403,3 +403,47 @@ def test_files_move_between_jnn_and_keras(tmp_path, kind):
     _assert_same_outputs(kmodel(x), model(x))
     # The same group paths both ways (the root model's name attribute aside).
     assert _groups(jpath) == _groups(kpath)
+
+
+def test_missing_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="directory .* does not exist"):
+        weights_io.save_weights(_sequential(), tmp_path / "nope" / "m.weights.h5")
+
+
+def test_bfloat16_weights_are_tagged_like_keras(tmp_path):
+    def build():
+        return jnn.Sequential([jnn.Input((4,)), layers.Dense(3, dtype="bfloat16")])
+
+    source, target = build(), build()
+    path = tmp_path / "bf.weights.h5"
+    weights_io.save_weights(source, path)
+    with h5py.File(path, "r") as f:
+        assert f["layers/dense/vars/0"].attrs["dtype"] == "bfloat16"
+    weights_io.load_weights(target, path)
+    for a, b in zip(source.get_weights(), target.get_weights(), strict=True):
+        assert b.dtype == a.dtype
+        np.testing.assert_array_equal(a.astype(np.float32), b.astype(np.float32))
+
+
+def test_keras_optimizer_group_and_extra_groups_are_ignored(tmp_path):
+    source, target = _sequential(), _sequential()
+    path = tmp_path / "m.weights.h5"
+    weights_io.save_weights(source, path)
+    with h5py.File(path, "a") as f:  # what Keras writes for a trained model
+        f["optimizer/vars/0"] = np.zeros((), np.int32)
+        f["optimizer/vars"].attrs["name"] = "adam"
+    weights_io.load_weights(target, path)
+    _assert_same_weights(source, target)
+
+
+def test_shared_layer_is_written_once(tmp_path):
+    shared = layers.Dense(4)
+    a, b = jnn.Input((4,)), jnn.Input((4,))
+    model = jnn.Model([a, b], layers.Add()([shared(a), shared(b)]))
+    path = tmp_path / "m.weights.h5"
+    weights_io.save_weights(model, path)
+    datasets = sorted(k for k, v in _groups(path).items() if v is not None)
+    assert datasets == ["layers/dense/vars/0", "layers/dense/vars/1"]
+    other = jnn.Model([a, b], layers.Add()([layers.Dense(4)(a), layers.Dense(4)(b)]))
+    with pytest.raises(ValueError, match="expected 2 variables, but received 0"):
+        weights_io.load_weights(other, path)
