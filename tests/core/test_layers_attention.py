@@ -304,3 +304,24 @@ def test_config_keys_match_keras(cls, kwargs):
     keras = pytest.importorskip("keras")
     theirs = getattr(keras.layers, cls.__name__)(**kwargs).get_config()
     assert set(cls(**kwargs).get_config()) == set(theirs)
+
+
+def test_mha_takes_the_implicit_masks_of_its_inputs():
+    jnn = pytest.importorskip("jnn")
+    from jnn._core.layers.embedding import Embedding
+
+    tokens = np.array([[3, 1, 0, 0], [2, 2, 5, 0]])
+    inp = jnn.Input((4,), dtype="int32")
+    emb, mha = Embedding(6, 4, mask_zero=True), MultiHeadAttention(2, 2)
+    e = emb(inp)
+    model = jnn.Model(inp, mha([e, e]))
+    got = model.predict(tokens, verbose=0)
+    table = {"params": {"embeddings": emb.embeddings.numpy()}, "state": {}}
+    x, _ = emb.apply(table, jnp.asarray(tokens))
+    variables = {"params": {n: w.numpy() for n, w in _named(mha)}, "state": {}}
+    m = tokens != 0
+    expected, _ = mha.apply(variables, x, value=x, query_mask=m, value_mask=m)
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    unmasked, _ = mha.apply(variables, x, value=x)
+    assert not np.allclose(got, unmasked)
+    np.testing.assert_array_equal(mha.compute_mask([x, x], [m, m]), m)

@@ -313,3 +313,20 @@ def test_group_norm_with_one_group_is_layer_norm_over_all_axes():
     y_gn, _ = gn.apply(gn.init(jax.random.key(0), x), x)
     y_ln, _ = ln.apply(ln.init(jax.random.key(0), x), x)
     np.testing.assert_allclose(y_gn, y_ln, rtol=1e-5, atol=1e-5)
+
+
+def test_batch_norm_statistics_skip_positions_masked_by_embedding():
+    jnn = pytest.importorskip("jnn")
+    from jnn._core.layers.embedding import Embedding
+
+    tokens = np.array([[1, 2, 0], [2, 0, 0]])
+    bn = BatchNormalization(momentum=0.0)
+    model = jnn.Sequential(
+        [jnn.layers.Input((3,), dtype="int32"), Embedding(3, 2, mask_zero=True), bn]
+    )
+    model.compile("sgd", "mse")
+    emb = model.layers[0].get_weights()[0]
+    model.fit(tokens, np.zeros((2, 3, 2), np.float32), epochs=1, batch_size=2, verbose=0)
+    rows = emb[[1, 2, 2]]  # the three unmasked positions
+    np.testing.assert_allclose(bn.get_weights()[2], rows.mean(0), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(bn.get_weights()[3], rows.var(0), rtol=1e-3, atol=1e-6)

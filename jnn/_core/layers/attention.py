@@ -224,6 +224,17 @@ class AdditiveAttention(_BaseAttention):
 
 
 # --- MultiHeadAttention --------------------------------------------------------------------------
+def _implicit_masks(mask: Any, query_mask: Any, value_mask: Any, key_mask: Any) -> tuple:
+    """Keras's implicit masks (``mask`` from the model: one per input of ``[query, value,
+    key]``, or the query's) fill the explicit ``*_mask`` arguments left as None."""
+    if mask is None:
+        return query_mask, value_mask, key_mask
+    masks = list(mask) if isinstance(mask, (list, tuple)) else [mask]
+    masks += [None] * (3 - len(masks))
+    explicit = [query_mask, value_mask, key_mask]
+    return tuple(e if e is not None else m for e, m in zip(explicit, masks))
+
+
 def attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str, int]:
     """Einsum equations (scores from key and query, output from scores and value) for
     projected tensors of ``rank`` (``(batch, *axes, heads, dim)``), attending over
@@ -427,7 +438,7 @@ class MultiHeadAttention(Layer):
         use_causal_mask=False,
         mask=None,
     ):
-        del mask  # Keras masks arrive as query_mask / value_mask / key_mask
+        query_mask, value_mask, key_mask = _implicit_masks(mask, query_mask, value_mask, key_mask)
         query, value, key = (
             self.cast_inputs(jnp.asarray(a)) for a in self._qvk(inputs, value, key)
         )
@@ -466,6 +477,12 @@ class MultiHeadAttention(Layer):
             out = out * jax.nn.sigmoid(self._project(params, "gate", query))
         out = self._output(params, out)
         return ((out, weights) if return_attention_scores else out), {}
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The output keeps the query's mask (Keras)."""
+        if isinstance(mask, (list, tuple)):
+            return mask[0] if mask else None
+        return mask
 
     def _output(self, params: dict, x: jax.Array) -> jax.Array:
         kernel = params["attention_output/kernel"].astype(x.dtype)

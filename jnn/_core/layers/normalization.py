@@ -182,10 +182,10 @@ class BatchNormalization(_AffineMixin, Layer):
     statistics are used and the state is returned unchanged. As in Keras 3, a frozen layer
     (``trainable=False``) always runs in inference mode.
 
-    Batch statistics include every row of the batch: the model does not pass a mask to the
-    layer yet, so padded rows of a partial last batch count as data. ``apply`` accepts a
-    ``mask`` (shape of the inputs without the last axis) and then weighs the statistics by it,
-    as Keras does.
+    ``apply`` accepts a ``mask`` (shape of the inputs without the last axis, e.g. the implicit
+    mask of ``Embedding(mask_zero=True)`` that the model passes on) and then weighs the
+    statistics by it, as Keras does. Rows of the batch itself are never masked: the padded
+    rows the engine adds to a partial last batch count in the batch statistics.
 
     Args:
         axis: the feature axis (int, default ``-1``).
