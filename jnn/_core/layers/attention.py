@@ -2,8 +2,10 @@
 
 ``Attention`` / ``AdditiveAttention`` take ``inputs=[query, value]`` or
 ``[query, value, key]``. ``MultiHeadAttention`` takes ``query`` with ``value=`` (and
-``key=``) keyword arguments as in Keras, or ``inputs=[query, value(, key)]``. Masks are
-keyword arguments of ``apply`` (the model does not propagate Keras masks yet).
+``key=``) keyword arguments as in Keras, or ``inputs=[query, value(, key)]`` (the form to
+use in a model: ``mha([query, value])``). Keras's implicit masks (from
+``Embedding(mask_zero=True)`` / ``Masking``) arrive from the model as ``mask``; explicit
+masks are keyword arguments of ``apply``.
 
 Example:
     >>> import jax, jax.numpy as jnp
