@@ -126,11 +126,13 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
         ) from e
     with f:
         plan, problems = _plan_load(f, model, path)
-    if problems and not skip_mismatch:
-        raise ValueError(
-            f"load_weights: the weights in '{path}' do not match model '{model.name}':\n"
-            + "\n".join(f"- {p}" for _, p in problems)
-        )
+        if problems and not skip_mismatch:
+            hint = "" if _has_weight_groups(f) else _NO_GROUPS_HINT
+            raise ValueError(
+                f"load_weights: the weights in '{path}' do not match model '{model.name}':\n"
+                + "\n".join(f"- {p}" for _, p in problems)
+                + hint
+            )
     for layer, message in problems:
         warnings.warn(
             f"Skipping variable loading for layer '{layer.name}' (of type "
@@ -287,6 +289,25 @@ def _plan_load(f: h5py.File, model: Any, path: str) -> tuple[list, list]:
         else:
             plan.append((targets, arrays))
     return plan, problems
+
+
+_NO_GROUPS_HINT = (
+    "\nThe file holds no Keras 3 weight groups (`<path>/vars/0`, ...): it is not a Keras 3 "
+    "`.weights.h5` file (legacy Keras 2 `.h5` weight files are not supported)."
+)
+
+
+def _has_weight_groups(f: h5py.File) -> bool:
+    found = []
+
+    def visit(name: str, obj: Any) -> Any:
+        if isinstance(obj, h5py.Dataset) and name.rsplit("/", 2)[-2:-1] == ["vars"]:
+            found.append(name)
+            return True
+        return None
+
+    f.visititems(visit)
+    return bool(found)
 
 
 def _read_vars(f: h5py.File, vars_path: str) -> list[np.ndarray]:

@@ -447,3 +447,11 @@ def test_shared_layer_is_written_once(tmp_path):
     other = jnn.Model([a, b], layers.Add()([layers.Dense(4)(a), layers.Dense(4)(b)]))
     with pytest.raises(ValueError, match="expected 2 variables, but received 0"):
         weights_io.load_weights(other, path)
+
+
+def test_legacy_layout_file_says_it_is_not_keras3(tmp_path):
+    path = tmp_path / "legacy.weights.h5"
+    with h5py.File(path, "w") as f:  # Keras 2 style: model_weights/<layer>/<layer>/kernel:0
+        f["model_weights/dense/dense/kernel:0"] = np.zeros((4, 3), np.float32)
+    with pytest.raises(ValueError, match=r"(?s)expected 2 variables.*not a Keras 3"):
+        weights_io.load_weights(_sequential(), path)
