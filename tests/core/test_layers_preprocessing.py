@@ -427,3 +427,87 @@ def test_adapted_statistics_are_saved_with_the_weights(tmp_path):
     other.load_weights(str(tmp_path / "m.weights.h5"))
     for a, b in zip(norm.get_weights(), fresh.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+# --- IntegerLookup (Keras needs TensorFlow for it: golden values from Keras's docstring) ----
+VOCAB = [12, 36, 1138, 42]
+
+
+def _lookup(data, **kwargs):
+    from jnn._core.layers.preprocessing_extra import IntegerLookup
+
+    layer = IntegerLookup(**kwargs)
+    return layer, np.asarray(layer.apply(EMPTY, jnp.asarray(data))[0])
+
+
+def test_integer_lookup_int_modes_and_oov_buckets():
+    data = [[12, 1138, 42], [42, 1000, 36]]
+    np.testing.assert_array_equal(_lookup(data, vocabulary=VOCAB)[1], [[1, 3, 4], [4, 0, 2]])
+    two = [[12, 1138, 42], [37, 1000, 36]]
+    np.testing.assert_array_equal(
+        _lookup(two, vocabulary=VOCAB, num_oov_indices=2)[1], [[2, 4, 5], [1, 0, 3]]
+    )
+    layer, masked = _lookup([[0, 12, 7]], vocabulary=VOCAB, mask_token=0)
+    np.testing.assert_array_equal(masked, [[0, 2, 1]])
+    assert layer.get_vocabulary() == [0, -1] + VOCAB
+    inverted = _lookup([[1, 3, 4], [4, 0, 2]], vocabulary=VOCAB, invert=True)[1]
+    np.testing.assert_array_equal(inverted, [[12, 1138, 42], [42, -1, 36]])
+
+
+def test_integer_lookup_adapt_orders_by_frequency_then_token():
+    from jnn._core.layers.preprocessing_extra import IntegerLookup
+
+    data = np.array([[12, 1138, 42], [42, 1000, 36]])
+    layer = IntegerLookup()
+    layer.adapt(data)
+    assert layer.get_vocabulary() == [-1, 42, 1138, 1000, 36, 12]
+    np.testing.assert_array_equal(layer.apply(EMPTY, jnp.asarray(data))[0], [[5, 2, 1], [1, 3, 4]])
+    small = IntegerLookup(max_tokens=3)
+    small.adapt(data)
+    assert small.get_vocabulary() == [-1, 42, 1138]
+    rebuilt = IntegerLookup.from_config(layer.get_config())
+    assert rebuilt.get_vocabulary() == layer.get_vocabulary()
+
+
+def test_integer_lookup_encodings():
+    one = _lookup([12, 36, 1138, 42, 7], vocabulary=VOCAB, output_mode="one_hot")[1]
+    np.testing.assert_array_equal(one, np.eye(5)[[1, 2, 3, 4, 0]])
+    data = [[12, 1138, 42, 42], [42, 7, 36, 7]]
+    multi = _lookup(data, vocabulary=VOCAB, output_mode="multi_hot")[1]
+    np.testing.assert_array_equal(multi, [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]])
+    count = _lookup(data, vocabulary=VOCAB, output_mode="count")[1]
+    np.testing.assert_array_equal(count, [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]])
+    idf = [0.25, 0.75, 0.6, 0.4]
+    tfidf = _lookup(data, vocabulary=VOCAB, output_mode="tf_idf", idf_weights=idf)[1]
+    np.testing.assert_allclose(tfidf, [[0, 0.25, 0, 0.6, 0.8], [1.0, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    layer, with_oov = _lookup(
+        data, vocabulary=[-1] + VOCAB, output_mode="tf_idf", idf_weights=[0.9] + idf
+    )
+    np.testing.assert_allclose(
+        with_oov, [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]], rtol=1e-6
+    )
+    from jnn._core.layers.preprocessing_extra import IntegerLookup
+
+    again = IntegerLookup.from_config(layer.get_config())
+    np.testing.assert_allclose(again.apply(EMPTY, jnp.asarray(data))[0], with_oov, rtol=1e-6)
+
+
+def test_integer_lookup_harness_and_bad_arguments():
+    from jnn._core.layers.preprocessing_extra import IntegerLookup
+
+    run_layer_test(
+        IntegerLookup,
+        {"vocabulary": [1, 3, 5]},
+        (3, 2),
+        input_dtype="int32",
+        expected_output_shape=(3, 2),
+    )
+    for kwargs, match in [
+        ({"max_tokens": 1}, "`max_tokens`"),
+        ({"num_oov_indices": -1}, "`num_oov_indices`"),
+        ({"output_mode": "binary"}, "`output_mode`"),
+        ({"oov_method": "farmhash"}, "`oov_method`"),
+        ({"vocabulary": [1, 1]}, "repeated"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            IntegerLookup(**kwargs)

@@ -1036,3 +1036,223 @@ class RandomFlip(_ImageLayer):
             "seed": self.seed,
             "data_format": self.data_format,
         }
+
+
+# --- IntegerLookup -------------------------------------------------------------------------------
+_LOOKUP_MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
+
+
+class IntegerLookup(Layer):
+    """Maps integer tokens to contiguous indices of a vocabulary (and back with ``invert``).
+
+    Index layout (``output_mode="int"``): ``0`` is the ``mask_token`` when one is set, then
+    ``num_oov_indices`` out-of-vocabulary indices (an OOV token ``t`` goes to
+    ``t mod num_oov_indices``, Keras's ``"floormod"``), then the vocabulary in order. Other
+    modes encode those indices (without the mask slot; mask tokens are dropped) as one-hot,
+    multi-hot, count or tf-idf vectors of size ``vocabulary_size()``.
+
+    The vocabulary is given as ``vocabulary`` or learned by ``adapt(data)`` on the host:
+    tokens by decreasing frequency, ties by decreasing token (Keras's order), at most
+    ``max_tokens`` entries including the special ones.
+
+    Args:
+        max_tokens, num_oov_indices, mask_token, oov_token, vocabulary, vocabulary_dtype
+            (``"int64"`` only, computed as int32 without ``jax_enable_x64``), idf_weights,
+            invert, output_mode (``"int"``, ``"one_hot"``, ``"multi_hot"``, ``"count"``,
+            ``"tf_idf"``), pad_to_max_tokens: as in Keras.
+        sparse: only False; oov_method: only ``"floormod"``.
+
+    Example:
+        >>> import jax.numpy as jnp
+        >>> layer = IntegerLookup(vocabulary=[12, 36, 1138, 42])
+        >>> layer.apply({"params": {}, "state": {}}, jnp.array([[12, 1138, 42], [42, 1000, 36]]))[0]
+        Array([[1, 3, 4],
+               [4, 0, 2]], dtype=int32)
+    """
+
+    def __init__(
+        self,
+        max_tokens: int | None = None,
+        num_oov_indices: int = 1,
+        mask_token: int | None = None,
+        oov_token: int = -1,
+        vocabulary: Any = None,
+        vocabulary_dtype: str = "int64",
+        idf_weights: Any = None,
+        invert: bool = False,
+        output_mode: str = "int",
+        sparse: bool = False,
+        pad_to_max_tokens: bool = False,
+        oov_method: str = "floormod",
+        salt: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        owner = "IntegerLookup"
+        if max_tokens is not None and (not isinstance(max_tokens, int) or max_tokens <= 1):
+            raise _fail(owner, "max_tokens", "None or an int greater than 1", max_tokens)
+        if (
+            isinstance(num_oov_indices, bool)
+            or not isinstance(num_oov_indices, int)
+            or (num_oov_indices < 0)
+        ):
+            raise _fail(owner, "num_oov_indices", "an int >= 0", num_oov_indices)
+        self.max_tokens, self.num_oov_indices = max_tokens, num_oov_indices
+        self.mask_token = None if mask_token is None else int(mask_token)
+        self.oov_token = int(oov_token)
+        if vocabulary_dtype != "int64":
+            raise _fail(owner, "vocabulary_dtype", "'int64'", vocabulary_dtype)
+        self.vocabulary_dtype = vocabulary_dtype
+        self.invert = bool(invert)
+        self.output_mode = _choice(owner, "output_mode", output_mode, _LOOKUP_MODES)
+        if self.invert and self.output_mode != "int":
+            raise ValueError(f"{owner}: `invert=True` needs output_mode='int'.")
+        if sparse:
+            raise _fail(owner, "sparse", "False (sparse outputs are not supported)", sparse)
+        if oov_method != "floormod" or salt is not None:
+            raise _fail(owner, "oov_method", "'floormod' (without salt)", oov_method)
+        self.sparse, self.oov_method, self.salt = False, oov_method, None
+        self.pad_to_max_tokens = bool(pad_to_max_tokens)
+        self._vocab: list[int] | None = None
+        self._idf: np.ndarray | None = None
+        if vocabulary is not None:
+            self.set_vocabulary(vocabulary, idf_weights)
+        elif idf_weights is not None:
+            raise ValueError(f"{owner}: `idf_weights` needs a `vocabulary`.")
+
+    # vocabulary (host side)
+    def _specials(self) -> list[int]:
+        mask = (
+            [self.mask_token] if self.mask_token is not None and self.output_mode == "int" else []
+        )
+        return mask + [self.oov_token] * self.num_oov_indices
+
+    def set_vocabulary(self, vocabulary: Any, idf_weights: Any = None) -> None:
+        """Sets the vocabulary (special tokens at its start are recognised and dropped)."""
+        vocab = [int(v) for v in np.asarray(vocabulary).reshape(-1)]
+        specials = self._specials()
+        idf = None if idf_weights is None else np.asarray(idf_weights, np.float32).reshape(-1)
+        if specials and vocab[: len(specials)] == specials:
+            vocab = vocab[len(specials) :]
+            if idf is not None:  # weights given for the special tokens too: keep the OOV ones
+                idf = idf[len(specials) - self.num_oov_indices :]
+        elif idf is not None and len(idf) == len(vocab):
+            # Keras: OOV tokens weigh the average idf.
+            idf = np.concatenate([np.full(self.num_oov_indices, idf.mean(), np.float32), idf])
+        if idf is not None and len(idf) != self.num_oov_indices + len(vocab):
+            raise ValueError(
+                f"IntegerLookup '{self.name}': `idf_weights` must have one weight per "
+                f"vocabulary token, received {len(idf)} for {len(vocab)} tokens."
+            )
+        if len(set(vocab)) != len(vocab):
+            raise ValueError(f"IntegerLookup '{self.name}': the vocabulary has repeated tokens.")
+        if self.output_mode == "tf_idf" and idf is None:
+            raise ValueError("IntegerLookup: output_mode='tf_idf' needs `idf_weights`.")
+        self._vocab, self._idf = vocab, idf
+
+    def adapt(self, data: Any, steps: int | None = None) -> None:
+        """Builds the vocabulary from token frequencies in ``data`` (array or batches)."""
+        counts: dict[int, int] = {}
+        docs: dict[int, int] = {}
+        n_docs = 0
+        for i, batch in enumerate(_batches(data)):
+            if steps is not None and i >= steps:
+                break
+            batch = np.asarray(batch).astype(np.int64)
+            tokens, c = np.unique(batch, return_counts=True)
+            for t, k in zip(tokens.tolist(), c.tolist()):
+                counts[t] = counts.get(t, 0) + k
+            rows = batch.reshape(batch.shape[0], -1) if batch.ndim > 1 else batch[:, None]
+            for row in rows:
+                for t in set(row.tolist()):
+                    docs[t] = docs.get(t, 0) + 1
+            n_docs += rows.shape[0]
+        for special in (self.mask_token, self.oov_token):
+            counts.pop(special, None)
+        vocab = sorted(counts, key=lambda t: (-counts[t], -t))
+        if self.max_tokens is not None:
+            vocab = vocab[: max(self.max_tokens - len(self._specials()), 0)]
+        idf = None
+        if self.output_mode == "tf_idf":
+            idf = np.log1p(n_docs / (1.0 + np.array([docs[t] for t in vocab], np.float64)))
+            idf = np.concatenate([np.full(self.num_oov_indices, idf.mean()), idf])
+        self._vocab, self._idf = vocab, None if idf is None else idf.astype(np.float32)
+
+    def get_vocabulary(self) -> list[int]:
+        """Special tokens then the vocabulary, in index order."""
+        return self._specials() + list(self._vocab or [])
+
+    def vocabulary_size(self) -> int:
+        size = len(self.get_vocabulary())
+        if self.pad_to_max_tokens and self.max_tokens and self.output_mode != "int":
+            return max(size, self.max_tokens)
+        return size
+
+    # protocol
+    def apply(self, variables, inputs, *, training=False, rng=None):
+        del variables, training, rng
+        if self._vocab is None:
+            raise ValueError(
+                f"IntegerLookup '{self.name}': pass `vocabulary` or call `adapt(data)` first."
+            )
+        x = jnp.asarray(inputs).astype(jnp.int32)
+        if self.invert:
+            table = jnp.asarray(self.get_vocabulary(), jnp.int32)
+            ok = (x >= 0) & (x < table.shape[0])
+            out = jnp.where(ok, table[jnp.clip(x, 0, table.shape[0] - 1)], self.oov_token)
+            if self.mask_token is not None:
+                out = jnp.where(x == 0, self.mask_token, out)
+            return out, {}
+        ids = self._lookup(x)
+        if self.output_mode == "int":
+            return ids, {}
+        dtype = self.compute_dtype
+        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
+        out = encode_categorical(ids, mode, self.vocabulary_size(), dtype)
+        if self.output_mode == "tf_idf":
+            idf = np.zeros(self.vocabulary_size(), np.float32)
+            idf[: len(self._idf)] = self._idf
+            out = out * jnp.reshape(jnp.asarray(idf, dtype), (1,) * (out.ndim - 1) + (-1,))
+        return out, {}
+
+    def _lookup(self, x: jax.Array) -> jax.Array:
+        vocab = np.asarray(self._vocab, np.int64)
+        order = np.argsort(vocab, kind="stable")
+        sorted_vocab = jnp.asarray(vocab[order], jnp.int32)
+        pos = jnp.clip(jnp.searchsorted(sorted_vocab, x), 0, max(len(vocab) - 1, 0))
+        found = (sorted_vocab[pos] == x) if len(vocab) else jnp.zeros(x.shape, bool)
+        has_mask = self.mask_token is not None and self.output_mode == "int"
+        offset = int(has_mask) + self.num_oov_indices
+        in_vocab = jnp.asarray(order, jnp.int32)[pos] + offset
+        if self.num_oov_indices:
+            oov = jnp.mod(x, self.num_oov_indices) + int(has_mask)
+        else:
+            oov = jnp.full(x.shape, -1, jnp.int32)  # Keras raises; no error inside jit
+        ids = jnp.where(found, in_vocab, oov)
+        if self.mask_token is not None:
+            ids = jnp.where(x == self.mask_token, 0 if has_mask else -1, ids)
+        return ids.astype(jnp.int32)
+
+    def compute_output_shape(self, input_shape: Any) -> tuple:
+        if self.output_mode == "int":
+            return tuple(input_shape)
+        mode = "count" if self.output_mode == "tf_idf" else self.output_mode
+        return _encoded_shape(tuple(input_shape), mode, self.vocabulary_size())
+
+    def get_config(self) -> dict[str, Any]:
+        return {
+            **super().get_config(),
+            "max_tokens": self.max_tokens,
+            "num_oov_indices": self.num_oov_indices,
+            "mask_token": self.mask_token,
+            "oov_token": self.oov_token,
+            "vocabulary": None if self._vocab is None else list(self._vocab),
+            "vocabulary_dtype": self.vocabulary_dtype,
+            "idf_weights": None if self._idf is None else self._idf.tolist(),
+            "invert": self.invert,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "pad_to_max_tokens": self.pad_to_max_tokens,
+            "oov_method": self.oov_method,
+            "salt": self.salt,
+        }
