@@ -238,6 +238,19 @@ def _all_finite(tree: Any) -> jax.Array:
     return ok
 
 
+def _on_cpu() -> bool:
+    return jax.devices()[0].platform == "cpu"
+
+
+def _host_all_finite(tree: Any) -> bool:
+    """One float32 pass per array (a finite sum means finite entries, barring overflow)."""
+    for a in jax.tree.leaves(tree):
+        if a.dtype.kind == "f" and not np.isfinite(a.sum(dtype=np.float32)):
+            if not np.isfinite(a).all():
+                return False
+    return True
+
+
 class DeviceData:
     """Host arrays (x, y, sample_weight) and their device copy or device chunks."""
 
@@ -255,7 +268,10 @@ class DeviceData:
         first bad index when that finds something.
         """
         x, y, sw = self.host
-        if self.resident and bool(_all_finite(self._device)):
+        if self.resident and not _on_cpu():
+            if bool(_all_finite(self._device)):
+                return
+        elif _host_all_finite(self.host):
             return
         data.check_finite(x, names[0])
         data.check_finite(y, names[1])

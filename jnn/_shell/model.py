@@ -184,11 +184,9 @@ class Model(Layer):
             return {"params": ctx.params, "state": ctx.state}
 
         dummy = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), spec)
-        if isinstance(key, jax.core.Tracer) or any(
-            isinstance(a, jax.core.Tracer) for a in jax.tree.leaves(input_spec)
-        ):
-            return run(key, dummy)
-        return jax.jit(run)(key, dummy)
+        # Run op by op, not under jit: init runs once per model, and the primitives it uses
+        # are compiled once per process, whereas a jitted init compiles anew for every model.
+        return run(key, dummy)
 
     def apply(
         self,

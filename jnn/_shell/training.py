@@ -426,7 +426,8 @@ def fit(
         jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss))
     ts = _train_state(self, cfg)
     cycle = steps_per_epoch is not None
-    if dev_data.resident:
+    device_plan = dev_data.resident and jax.devices()[0].platform != "cpu"
+    if device_plan:  # accelerators: plan on the device; CPU: numpy needs no compilation
         plan = self._engine.cached(
             ("plan", n, batch_size, steps, shuffle, cycle),
             lambda: engine.device_plan_fn(n, batch_size, steps, shuffle, cycle))
@@ -440,7 +441,7 @@ def fit(
         val_cache["dev_data"].check_finite(_FINITE_NAMES)
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
-        if dev_data.resident:
+        if device_plan:
             idx, mask = plan(rng.next_key())
         else:
             idx, mask = engine.batch_plan(n, batch_size, shuffle, engine.new_seed(),
