@@ -55,13 +55,13 @@ def test_text_lstm_learns_order(capsys):
 def test_batchnorm_dropout_experiments_plots(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     module = load_example("batchnorm_dropout_experiments")
-    best = module.main(str(tmp_path), epochs=3, families=("activation", "batchnorm"))
+    best = module.main(str(tmp_path), families=("batchnorm",), epochs=5)
     assert 0.5 < best <= 1.0
-    for family in ("activation", "batchnorm"):
+    for family in ("batchnorm",):
         png = tmp_path / f"{family}.png"
         assert png.exists() and png.stat().st_size > 5_000
     out = capsys.readouterr().out
-    assert "batchnorm=1" in out and "sigmoid" in out
+    assert "batchnorm=0" in out and "batchnorm=1" in out
 
 
 def test_batchnorm_dropout_experiments_zeros_initializer_cannot_learn():
