@@ -119,6 +119,11 @@ class Functional(Model):
                 "layer names should be unique."
             )
         self._layers = layers
+        # Keras's layer order (deepest from the outputs first, ties by a depth-first walk):
+        # it fixes model.layers, summary rows and the get_weights() order.
+        from jnn._shell.weights_io import _keras_layer_order
+
+        self._layers = _keras_layer_order(self) or layers
         self._build_from_spec(self._input_spec_for_build())
 
     def _tracked_layers(self) -> list[Layer]:

@@ -65,3 +65,21 @@ def test_fit_with_adam_and_validation_split(keras):
         np.testing.assert_allclose(hj.history[key], hk.history[key], rtol=1e-5, err_msg=key)
     for a, b in zip(km.get_weights(), jm.get_weights()):
         np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+
+
+def test_branching_functional_layer_and_weight_order_match_keras(keras):
+    def build(L, Input, Model):
+        a, b = Input((3,)), Input((4,))
+        d2 = L.Dense(3)(L.Dense(2)(a))
+        d3 = L.Dense(5)(b)
+        d4 = L.Dense(1)(L.Concatenate()([d2, d3]))
+        return Model([a, b], [d4, L.Dense(2)(d3)])
+
+    km = build(keras.layers, keras.Input, keras.Model)
+    jm = build(jnn.layers, jnn.Input, jnn.Model)
+    assert [type(la).__name__ for la in jm.layers] == [type(la).__name__ for la in km.layers]
+    assert [w.shape for w in jm.get_weights()] == [tuple(w.shape) for w in km.get_weights()]
+    jm.set_weights(km.get_weights())
+    xa, xb = np.ones((2, 3), np.float32), np.ones((2, 4), np.float32)
+    for a, b in zip(jm.predict([xa, xb], verbose=0), km.predict([xa, xb], verbose=0)):
+        np.testing.assert_allclose(a, b, rtol=1e-5)

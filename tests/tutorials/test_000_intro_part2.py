@@ -330,7 +330,6 @@ def test_lstm_cell():
     assert model.output_shape == (None, 4)
 
 
-@pytest.mark.xfail(reason="not built yet: Embedding layer", strict=False)
 def test_embedding_cell():
     from jnn.layers import Embedding
 
