@@ -9,7 +9,11 @@ Two workloads, run in one process on synthetic data, Adam + sparse crossentropy:
 
 Reported, like ``bench_fit.py``: samples/s of the best epoch after the first (the first includes
 compilation), first-epoch wall time, and the ratios jnn / Keras and jnn / fused epoch (a jitted
-``lax.scan`` over the whole epoch with the data already on device: the upper bound).
+``lax.scan`` over the whole epoch with the data already on device: the upper bound on GPU).
+
+On XLA:CPU, convolutions inside a ``lax.scan`` (a while loop) run several times slower than the
+same step jitted alone or a fully unrolled scan (measured ~5x for this CNN at batch 32), so on
+CPU the "fused" CNN number is not an upper bound and jnn's scanned engine pays the same cost.
 
     python benchmarks/bench_zoo.py [--batch 32 128 1024] [--epochs 3] [--json out.json]
     python benchmarks/bench_zoo.py --smoke       # tiny CPU-sized run for CI
