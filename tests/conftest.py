@@ -8,6 +8,11 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 import jax  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
+
+# Property tests draw the same examples on every run: CI results do not depend on luck.
+settings.register_profile("jnn", derandomize=True, deadline=None)
+settings.load_profile("jnn")
 
 
 @pytest.fixture(autouse=True)

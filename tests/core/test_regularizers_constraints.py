@@ -154,12 +154,14 @@ _PROJECT = jax.jit(
 
 
 @settings(max_examples=30, deadline=None)
-@given(hnp.arrays(np.float32, (4, 3), elements=st.floats(-10, 10, width=32)))
+# XLA flushes subnormal floats to zero, so they are not generated.
+@given(hnp.arrays(np.float32, (4, 3),
+                  elements=st.floats(-10, 10, width=32, allow_subnormal=False)))
 def test_constraint_properties(w):
     max_norm, unit, non_neg, min_max = (np.asarray(a, np.float64) for a in _PROJECT(w))
     norms = np.sqrt((w.astype(np.float64) ** 2).sum(axis=0))
     assert np.all(np.sqrt((max_norm**2).sum(axis=0)) <= 1.5 + 1e-5)
-    big = norms > 1e-3  # away from the epsilon floor
+    big = norms > 1e-1  # away from the epsilon (1e-7) in the denominator
     np.testing.assert_allclose(np.sqrt((unit**2).sum(axis=0))[big], 1.0, rtol=1e-5)
     assert np.all(non_neg >= 0) and np.all(non_neg[w > 0] == w[w > 0])
     mm = np.sqrt((min_max**2).sum(axis=0))[big]
