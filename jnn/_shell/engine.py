@@ -85,6 +85,30 @@ def _nbytes(tree: Any) -> int:
     return int(sum(a.nbytes for a in jax.tree.leaves(tree)))
 
 
+# XLA:CPU runs convolutions inside a while loop (lax.scan) several times slower than at the
+# top level of a program; on the CPU backend a model with convolutions therefore runs short,
+# fully unrolled chunks (same numerics, bounded compile time).
+CPU_CONV_CHUNK = 8
+
+
+def unrolled_conv_chunks(model: Any) -> bool:
+    """True on the CPU backend for models holding convolution layers."""
+    if jax.devices()[0].platform != "cpu":
+        return False
+
+    def walk(layers):
+        for layer in layers:
+            if getattr(layer, "_is_model", False):
+                if walk(layer.layers):
+                    return True
+            elif "conv" in type(layer).__module__.rsplit(".", 1)[-1] or \
+                    "separable" in type(layer).__module__:
+                return True
+        return False
+
+    return walk(model.layers)
+
+
 def chunk_steps(steps: int, bytes_per_step: int, steps_per_execution: Any,
                 resident: bool) -> int:
     """K: how many steps run in one dispatch.
@@ -115,7 +139,8 @@ def _gather(data: Any, i: jax.Array) -> Any:
 
 
 def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: bool,
-                     skip_empty: bool, jit: bool = True, scale_loss: Any = None):
+                     skip_empty: bool, jit: bool = True, scale_loss: Any = None,
+                     unroll: bool = False):
     step = steps_lib.train_step_fn(model, objectives, tx, scale_loss)
 
     def run(ts, data, idx, mask, reset):
@@ -134,7 +159,7 @@ def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: boo
                 new_ts = jax.tree.map(lambda n, o: jnp.where(valid, n, o), new_ts, ts)
             return new_ts, (logs if per_step_logs else None)
 
-        ts, logs = jax.lax.scan(body, ts, (idx, mask))
+        ts, logs = jax.lax.scan(body, ts, (idx, mask), unroll=unroll)
         return ts, (logs if per_step_logs else objectives.results(ts.metrics))
 
     if not jit:
@@ -164,7 +189,8 @@ def _eager_chunk(step, objectives, per_step_logs):
     return run
 
 
-def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bool = True):
+def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bool = True,
+                    unroll: bool = False):
     step = steps_lib.eval_step_fn(model, objectives)
 
     def run(metric_states, variables, data, idx, mask):
@@ -176,7 +202,7 @@ def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bo
             ms, logs = step(ms, variables, batch)
             return ms, (logs if per_step_logs else None)
 
-        ms, logs = jax.lax.scan(body, metric_states, (idx, mask))
+        ms, logs = jax.lax.scan(body, metric_states, (idx, mask), unroll=unroll)
         return ms, (logs if per_step_logs else objectives.results(ms))
 
     if not jit:
@@ -187,12 +213,12 @@ def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bo
     return jax.jit(run)
 
 
-def make_predict_chunk(model: Any, *, jit: bool = True):
+def make_predict_chunk(model: Any, *, jit: bool = True, unroll: bool = False):
     def run(variables, x, idx):
         def body(_, i):
             return None, model.apply(variables, _gather(x, i), training=False)
 
-        _, out = jax.lax.scan(body, None, idx)
+        _, out = jax.lax.scan(body, None, idx, unroll=unroll)
         return out
 
     if not jit:

@@ -414,16 +414,19 @@ def fit(
     dev_data.check_finite(_FINITE_NAMES)
     bytes_per_step = dev_data.row_bytes * batch_size
     k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution, dev_data.resident)
+    unroll = cfg.steps_per_execution == "auto" and engine.unrolled_conv_chunks(self)
+    if unroll:
+        k = min(k, engine.CPU_CONV_CHUNK)
     self.stop_training = False
     cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=steps,
                      add_history=True)
     per_step = _wants_batch_logs(cbs, "train")
     skip_empty = steps % k != 0
     key = ("train", engine._spec_key(dev_data.host), batch_size, k, per_step, skip_empty,
-           cfg.run_eagerly, dev_data.resident)
+           cfg.run_eagerly, dev_data.resident, unroll)
     run = self._engine.cached(key, lambda: engine.make_train_chunk(
         self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=skip_empty,
-        jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss))
+        jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=unroll))
     ts = _train_state(self, cfg)
     cycle = steps_per_epoch is not None
     device_plan = dev_data.resident and jax.devices()[0].platform != "cpu"
@@ -521,15 +524,18 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
     total_steps = -(-n // batch_size) if steps is None else int(steps)
     k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size,
                            cfg.steps_per_execution, dev_data.resident)
+    unroll = cfg.steps_per_execution == "auto" and engine.unrolled_conv_chunks(model)
+    if unroll:
+        k = min(k, engine.CPU_CONV_CHUNK)
     cbs = None
     if callbacks is not None or verbose:
         cbs = _callbacks(model, callbacks, verbose=verbose, epochs=1, steps=total_steps,
                          add_history=False)
     per_step = cbs is not None and _wants_batch_logs(cbs, "test")
     key = ("eval", engine._spec_key(dev_data.host), batch_size, k, per_step, cfg.run_eagerly,
-           dev_data.resident)
+           dev_data.resident, unroll)
     run = model._engine.cached(key, lambda: engine.make_eval_chunk(
-        model, cfg.objectives, per_step_logs=per_step, jit=not cfg.run_eagerly))
+        model, cfg.objectives, per_step_logs=per_step, jit=not cfg.run_eagerly, unroll=unroll))
     variables = model.variables_tree
     ms = cfg.objectives.init()
     idx, mask = engine.batch_plan(n, batch_size, False, None,
@@ -600,8 +606,13 @@ def predict(
     spe = cfg.steps_per_execution if cfg is not None else "auto"
     eager = cfg.run_eagerly if cfg is not None else False
     k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size, spe, dev_data.resident)
-    key = ("predict", engine._spec_key(dev_data.host), batch_size, k, eager, dev_data.resident)
-    run = self._engine.cached(key, lambda: engine.make_predict_chunk(self, jit=not eager))
+    unroll = spe == "auto" and engine.unrolled_conv_chunks(self)
+    if unroll:
+        k = min(k, engine.CPU_CONV_CHUNK)
+    key = ("predict", engine._spec_key(dev_data.host), batch_size, k, eager, dev_data.resident,
+           unroll)
+    run = self._engine.cached(key, lambda: engine.make_predict_chunk(
+        self, jit=not eager, unroll=unroll))
     variables = self.variables_tree
     verbose = _resolve_verbose(verbose)
     cbs = None
