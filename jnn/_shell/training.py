@@ -394,8 +394,6 @@ def fit(
     batch_size = _check_batch_size(batch_size)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"`epochs` must be a non-negative int, received {epochs!r}.")
-    if isinstance(x, tuple) and y is None and len(x) in (2, 3) and not hasattr(x, "shape"):
-        pass
     adapter = data.get_adapter(x, y, sample_weight)
     val_adapter = None
     if validation_data is not None:
