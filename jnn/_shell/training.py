@@ -20,7 +20,7 @@ from jnn._core import optimizers as optimizers_lib
 from jnn._core import precision
 from jnn._core import steps as steps_lib
 from jnn._shell import callbacks as callbacks_lib
-from jnn._shell import config, data, engine, rng
+from jnn._shell import config, data, engine, feeding, rng
 
 _FINITE_NAMES = ("Input data `x`", "Target data `y`")
 
@@ -227,6 +227,42 @@ def _class_weight_to_sample_weight(class_weight: Mapping, y: np.ndarray,
     return weights
 
 
+def _check_class_weight(sw_flat: Any) -> None:
+    if sw_flat is not None:  # Keras 3 refuses the pair rather than multiplying them
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+
+
+def _device_data(model, adapter: Any, y_flat: Any, sw_flat: Any, class_weight: Any = None,
+                 steps: Any = None, shuffle: Any = False, *, targets: bool = True) -> Any:
+    """Arrays -> ``engine.DeviceData``; batch-by-batch sources -> ``feeding.Feed``.
+
+    Both offer ``host``, ``row_bytes``, ``resident``, ``check_finite`` and ``chunks``.
+    """
+    if isinstance(adapter, data.ArrayAdapter):
+        return engine.DeviceData(adapter.x, y_flat, sw_flat)
+    if class_weight is not None and adapter.source.kind in ("generator", "iterable"):
+        raise ValueError(
+            f"Argument `class_weight` is not supported for {adapter.kind_name} inputs (as in "
+            "Keras): yield `(x, y, sample_weight)` batches instead, or use a "
+            f"jnn.utils.Sequence. Received: class_weight={class_weight}"
+        )
+
+    def prepare(x, y, sw):
+        if not targets:
+            return x, None, None
+        yf = _flatten_targets(model, y)
+        swf = _flatten_sample_weight(model, sw, len(yf))
+        if class_weight is not None:
+            _check_class_weight(swf)
+            swf = [_class_weight_to_sample_weight(class_weight, yf[0], None)]
+        if swf is not None:
+            swf = [None if w is None else np.asarray(w, np.float32) for w in swf]
+        return x, yf, swf
+
+    return feeding.Feed(adapter, prepare, steps=feeding.steps_or_none(steps), shuffle=shuffle,
+                        seed=engine.new_seed())
+
+
 def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, training: bool):
     """Builds the model for the data, resolves the objectives, checks targets."""
     cfg = model.__dict__.get("_compiled")
@@ -246,8 +282,8 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
     if class_weight is not None:
         if len(y_flat) > 1:
             raise ValueError("`class_weight` is only supported for models with a single output.")
-        sw0 = None if sw_flat is None else sw_flat[0]
-        sw_flat = [_class_weight_to_sample_weight(class_weight, y_flat[0], sw0)]
+        _check_class_weight(sw_flat)
+        sw_flat = [_class_weight_to_sample_weight(class_weight, y_flat[0], None)]
     preds = _output_specs(model, adapter.x)
     if cfg.objectives is None:
         cfg.objectives = _build_objectives(model, cfg, y_flat, preds)
@@ -309,8 +345,13 @@ def _train_state(model, cfg: CompileConfig) -> steps_lib.TrainState:
         )
     else:
         ts = ts.replace(params=variables["params"], state=variables["state"])
-    # `model.optimizer.learning_rate = 0.01` between calls takes effect, as in Keras: the
-    # value lives in the optimizer state, so no recompilation.
+    return _sync_learning_rate(cfg, ts)
+
+
+def _sync_learning_rate(cfg: CompileConfig, ts: steps_lib.TrainState) -> steps_lib.TrainState:
+    # `model.optimizer.learning_rate = 0.01` between calls (or from a callback between
+    # epochs) takes effect, as in Keras: the value lives in the optimizer state, so no
+    # recompilation.
     lr = cfg.optimizer.learning_rate
     if not callable(lr) and cfg.__dict__.get("lr_seen", lr) != lr:
         ts = ts.replace(opt_state=cfg.optimizer.set_learning_rate(ts.opt_state, lr))
@@ -334,6 +375,8 @@ def _callbacks(model, callbacks, *, verbose, epochs, steps, add_history):
 def _wants_batch_logs(cbs, kind: str) -> bool:
     for cb in cbs:
         if isinstance(cb, (callbacks_lib.History, callbacks_lib.ProgbarLogger)):
+            continue
+        if getattr(cb, "_chunk_batch_hooks", False):  # fine with one call per fused chunk
             continue
         check = getattr(cb, f"_implements_{kind}_batch_hooks", None)
         if check is None or check():
@@ -408,10 +451,15 @@ def fit(
         steps = int(steps_per_epoch)
     else:
         steps = -(-n // batch_size)
-    dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+    dev_data = _device_data(self, adapter, y_flat, sw_flat, class_weight, steps_per_epoch,
+                            shuffle)
     dev_data.check_finite(_FINITE_NAMES)
-    bytes_per_step = dev_data.row_bytes * batch_size
-    k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution, dev_data.resident)
+    if isinstance(dev_data, feeding.Feed):
+        batch_size, steps = dev_data.batch_size, dev_data.num_batches
+        k = dev_data.chunk_size(cfg.steps_per_execution)
+    else:
+        bytes_per_step = dev_data.row_bytes * batch_size
+        k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution, dev_data.resident)
     unroll = cfg.steps_per_execution == "auto" and engine.unrolled_conv_chunks(self)
     if unroll:
         k = min(k, engine.CPU_CONV_CHUNK)
@@ -419,7 +467,7 @@ def fit(
     cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=steps,
                      add_history=True)
     per_step = _wants_batch_logs(cbs, "train")
-    skip_empty = steps % k != 0
+    skip_empty = getattr(dev_data, "skip_empty", False) or steps % k != 0
     key = ("train", engine._spec_key(dev_data.host), batch_size, k, per_step, skip_empty,
            cfg.run_eagerly, dev_data.resident, unroll)
     run = self._engine.cached(key, lambda: engine.make_train_chunk(
@@ -427,21 +475,34 @@ def fit(
         jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=unroll))
     ts = _train_state(self, cfg)
     cycle = steps_per_epoch is not None
-    device_plan = dev_data.resident and jax.devices()[0].platform != "cpu"
+    device_plan = dev_data.resident and engine.plan_on_device()
     if device_plan:  # accelerators: plan on the device; CPU: numpy needs no compilation
         plan = self._engine.cached(
             ("plan", n, batch_size, steps, shuffle, cycle),
             lambda: engine.device_plan_fn(n, batch_size, steps, shuffle, cycle))
+    self.__dict__["_train_state"] = ts
     cbs.on_train_begin()
+    ts = _train_state(self, cfg)  # a callback (BackupAndRestore) may have replaced it
+    initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
     logs: dict[str, float] = {}
     val_k = _val_freq(validation_freq)
     val_cache: dict[str, Any] = {}
     if val_adapter is not None:  # check validation data (NaN, labels) before training
         _, vy, vsw = _prepare(self, val_adapter, training=False)
-        val_cache["dev_data"] = engine.DeviceData(val_adapter.x, vy, vsw)
+        val_cache["dev_data"] = _device_data(self, val_adapter, vy, vsw, None, validation_steps)
         val_cache["dev_data"].check_finite(_FINITE_NAMES)
+    if (device_plan and k == steps and not per_step and val_adapter is None
+            and not cfg.run_eagerly and _passive(cbs) and isinstance(dev_data, engine.DeviceData)):
+        planned = self._engine.cached(key + ("planned", n, shuffle, cycle), lambda: (
+            engine.make_train_chunk(
+                self, cfg.objectives, cfg.tx, per_step_logs=False, skip_empty=skip_empty,
+                scale_loss=cfg.scale_loss, unroll=unroll,
+                plan=engine.device_plan(n, batch_size, steps, shuffle, cycle))))
+        logs = _fit_pipelined(self, cbs, cfg, planned, ts, dev_data, initial_epoch, epochs)
+        initial_epoch = epochs  # all epochs ran
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
+        ts = _sync_learning_rate(cfg, ts)  # LearningRateScheduler, ReduceLROnPlateau
         if device_plan:
             idx, mask = plan(rng.next_key())
         else:
@@ -461,6 +522,8 @@ def fit(
                     cbs.on_train_batch_end(first + real - 1, logs)
                 if self.stop_training:
                     break
+            if getattr(dev_data, "exhausted", False):  # a finite generator ran out (warned)
+                self.stop_training = True
         except KeyboardInterrupt:
             _store_train_state(self, ts)
             raise
@@ -477,6 +540,51 @@ def fit(
             break
     cbs.on_train_end(logs)
     return self.history
+
+
+def _passive(cbs) -> bool:
+    """Only History / the progress bar listen: nothing can change the run between epochs."""
+    return all(type(cb) in (callbacks_lib.History, callbacks_lib.ProgbarLogger) for cb in cbs)
+
+
+def _fit_pipelined(model, cbs, cfg, run, ts, dev_data, initial_epoch: int, epochs: int):
+    """Epochs on resident data with passive callbacks, one dispatch each, pipelined.
+
+    Epoch ``e + 1`` is dispatched before epoch ``e``'s logs are read, so the device never waits
+    for the host between epochs. Callbacks still see ``on_epoch_begin(e)``,
+    ``on_train_batch_end``, ``on_epoch_end(e, logs)`` in order; only the host-side timing of
+    those calls shifts by one epoch. Used only when no callback could act on them (History and
+    the progress bar), without validation, and when an epoch is one chunk.
+    """
+    names = cfg.objectives.names
+    steps = cbs.params.get("steps") if hasattr(cbs, "params") else None
+    data_d = dev_data.chunk_all()
+    pending = None
+    logs: dict[str, float] = {}
+
+    def finish(epoch, out):
+        logs = engine.host_logs(out, names)
+        cbs.on_train_batch_end((steps or 1) - 1, logs)
+        cbs.on_epoch_end(epoch, dict(logs))
+        return logs
+
+    ts = _sync_learning_rate(cfg, ts)
+    try:
+        for epoch in range(initial_epoch, epochs):
+            if pending is None:
+                cbs.on_epoch_begin(epoch)
+            ts, out = run(ts, data_d, None, None, True)
+            _store_train_state(model, ts)
+            if pending is not None:
+                logs = finish(*pending)
+                cbs.on_epoch_begin(epoch)
+            pending = (epoch, out)
+        if pending is not None:
+            logs = finish(*pending)
+    except KeyboardInterrupt:
+        _store_train_state(model, ts)
+        raise
+    return logs
 
 
 def _val_freq(validation_freq: Any):
@@ -499,8 +607,11 @@ def _check_batch_size(batch_size: Any) -> int:
 def _validation_adapter(validation_data: Any) -> data.ArrayAdapter:
     if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
         return data.get_adapter(*validation_data)
+    if feeding.is_iterator_input(validation_data):  # generator, Sequence, dataset
+        return data.get_adapter(validation_data)
     raise ValueError(
-        "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight); "
+        "`validation_data` must be a tuple (x_val, y_val) or (x_val, y_val, val_sample_weight), "
+        "a generator or a Sequence; "
         f"received {type(validation_data).__name__}"
         + (f" of length {len(validation_data)}" if hasattr(validation_data, "__len__") else "")
         + "."
@@ -514,14 +625,18 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
         cfg, dev_data = model._compiled, cache["dev_data"]
     else:
         cfg, y_flat, sw_flat = _prepare(model, adapter, training=False)
-        dev_data = engine.DeviceData(adapter.x, y_flat, sw_flat)
+        dev_data = _device_data(model, adapter, y_flat, sw_flat, None, steps)
         dev_data.check_finite(_FINITE_NAMES)
         if cache is not None:
             cache["dev_data"] = dev_data
     n = adapter.num_samples
     total_steps = -(-n // batch_size) if steps is None else int(steps)
-    k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size,
-                           cfg.steps_per_execution, dev_data.resident)
+    if isinstance(dev_data, feeding.Feed):
+        batch_size, total_steps = dev_data.batch_size, dev_data.num_batches
+        k = dev_data.chunk_size(cfg.steps_per_execution)
+    else:
+        k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size,
+                               cfg.steps_per_execution, dev_data.resident)
     unroll = cfg.steps_per_execution == "auto" and engine.unrolled_conv_chunks(model)
     if unroll:
         k = min(k, engine.CPU_CONV_CHUNK)
@@ -596,14 +711,18 @@ def predict(
     _ensure_built(self, adapter.x)
     n = adapter.num_samples
     total_steps = -(-n // batch_size)
-    dev_data = engine.DeviceData(adapter.x, None, None)
+    dev_data = _device_data(self, adapter, None, None, None, steps, targets=False)
     dev_data.check_finite(_FINITE_NAMES)
+    feed = isinstance(dev_data, feeding.Feed)
+    if feed:
+        batch_size, total_steps = dev_data.batch_size, dev_data.num_batches
     cfg = self.__dict__.get("_compiled")
     if self.__dict__.get("_engine") is None:
         self.__dict__["_engine"] = engine.Engine(self)
     spe = cfg.steps_per_execution if cfg is not None else "auto"
     eager = cfg.run_eagerly if cfg is not None else False
-    k = engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size, spe, dev_data.resident)
+    k = (dev_data.chunk_size(spe) if feed else
+         engine.chunk_steps(total_steps, dev_data.row_bytes * batch_size, spe, dev_data.resident))
     unroll = spe == "auto" and engine.unrolled_conv_chunks(self)
     if unroll:
         k = min(k, engine.CPU_CONV_CHUNK)
@@ -619,15 +738,18 @@ def predict(
                          add_history=False)
         cbs.on_predict_begin()
     idx, mask = engine.batch_plan(n, batch_size, False, None)
-    outs = []
+    outs, masks = [], []
     for chunk, idx_c, _mask_c, first, real in dev_data.chunks(idx, mask, k):
         out = run(variables, chunk[0], idx_c)
         outs.append(jax.tree.map(lambda a, r=real: a[:r], out))
+        masks.append(_mask_c[:real])
         if cbs is not None:
             cbs.on_predict_batch_end(first + real - 1, {"outputs": None})
     host = jax.device_get(outs)
+    # Batches streamed from a generator are padded to the first one's size: keep real rows.
+    rows = np.concatenate([np.asarray(m).reshape(-1) for m in masks]) > 0 if feed else slice(n)
     result = jax.tree.map(
-        lambda *parts: np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts])[:n],
+        lambda *parts: np.concatenate([p.reshape((-1,) + p.shape[2:]) for p in parts])[rows],
         *host,
     )
     if cbs is not None:
