@@ -19,6 +19,7 @@ import numpy as np
 
 from jnn._core import steps as steps_lib
 from jnn._shell import config, data, rng
+from jnn._shell import distribution as distribution_lib
 
 # --- batching plans --------------------------------------------------------------------------
 
@@ -284,8 +285,9 @@ class DeviceData:
         self.host = (x, y, sw)
         self.num_samples = jax.tree.leaves(x)[0].shape[0]
         self.row_bytes = _nbytes(self.host) // max(self.num_samples, 1)
-        self.resident = _nbytes(self.host) <= config.device_memory_budget()
-        self._device = jax.device_put(self.host) if self.resident else None
+        self.resident = (_nbytes(self.host) <= config.device_memory_budget()
+                         and distribution_lib.may_be_resident())
+        self._device = distribution_lib.put_resident(self.host) if self.resident else None
 
     def check_finite(self, names: tuple[str, str]) -> None:
         """Raises a clear error (via the host check) if x or y holds NaN / inf.
@@ -311,6 +313,9 @@ class DeviceData:
         Streamed data gathers each chunk's rows on the host and starts its transfer before the
         previous chunk's compute is waited on (device_put is asynchronous).
         """
+        if distribution_lib.distribution() is not None:  # sharded over a device mesh
+            yield from distribution_lib.data_chunks(self, idx, mask, k)
+            return
         steps = idx.shape[0]
         n_chunks = math.ceil(steps / k)
         pad = n_chunks * k - steps

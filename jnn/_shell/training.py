@@ -21,6 +21,7 @@ from jnn._core import precision
 from jnn._core import steps as steps_lib
 from jnn._shell import callbacks as callbacks_lib
 from jnn._shell import config, data, engine, feeding, rng
+from jnn._shell import distribution as distribution_lib
 
 _FINITE_NAMES = ("Input data `x`", "Target data `y`")
 
@@ -345,7 +346,7 @@ def _train_state(model, cfg: CompileConfig) -> steps_lib.TrainState:
         )
     else:
         ts = ts.replace(params=variables["params"], state=variables["state"])
-    return _sync_learning_rate(cfg, ts)
+    return distribution_lib.place_train_state(_sync_learning_rate(cfg, ts))
 
 
 def _sync_learning_rate(cfg: CompileConfig, ts: steps_lib.TrainState) -> steps_lib.TrainState:
