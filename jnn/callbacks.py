@@ -15,5 +15,33 @@ from jnn._shell.callbacks import (
     LambdaCallback,
     ProgbarLogger,
 )
+from jnn._shell.callbacks_misc import (
+    BackupAndRestore,
+    CSVLogger,
+    LearningRateScheduler,
+    TerminateOnNaN,
+)
+from jnn._shell.callbacks_monitor import (
+    EarlyStopping,
+    ModelCheckpoint,
+    MonitorCallback,
+    ReduceLROnPlateau,
+)
+from jnn._shell.tensorboard import TensorBoard
 
-__all__ = ["Callback", "CallbackList", "History", "LambdaCallback", "ProgbarLogger"]
+__all__ = [
+    "BackupAndRestore",
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "MonitorCallback",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TensorBoard",
+    "TerminateOnNaN",
+]
