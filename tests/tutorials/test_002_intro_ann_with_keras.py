@@ -405,7 +405,6 @@ def test_tensorboard_callback(tmp_path):
     assert os.listdir(run_logdir)
 
 
-@pytest.mark.xfail(reason="not built yet: scikit-learn wrappers (jnn.wrappers)", strict=False)
 def test_keras_regressor_randomized_search():
     pytest.importorskip("sklearn")
     from scipy.stats import reciprocal
