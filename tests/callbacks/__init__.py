@@ -1,0 +1,1 @@
+"""Tests of jnn.callbacks (issue 8)."""
