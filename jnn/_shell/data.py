@@ -2,8 +2,8 @@
 
 The adapter seam: :func:`get_adapter` returns an object with ``x``, ``y``, ``sample_weight``
 (numpy arrays in the model's input / flattened-output structure) and ``num_samples``.
-Arrays, lists, pandas objects and dicts are handled here; iterators, generators and
-``Sequence`` objects plug in behind the same seam.
+Arrays, lists, pandas objects and dicts are handled here; iterators, generators,
+``Sequence`` objects and foreign pipelines plug in behind the same seam (``feeding.py``).
 """
 
 from __future__ import annotations
@@ -123,23 +123,29 @@ class ArrayAdapter:
         return new
 
 
-def get_adapter(x: Any, y: Any = None, sample_weight: Any = None) -> ArrayAdapter:
-    """Chooses the adapter for ``x``; arrays and structures of arrays for now."""
+def get_adapter(x: Any, y: Any = None, sample_weight: Any = None) -> Any:
+    """Chooses the adapter for ``x``.
+
+    Arrays and structures of arrays give an :class:`ArrayAdapter`; generators, iterators,
+    ``Sequence`` objects and foreign pipelines give a ``feeding.IteratorAdapter``.
+    """
+    from jnn._shell import feeding
+
     if x is None:
         raise ValueError("`x` is None: pass the input data to fit / evaluate / predict.")
-    if hasattr(x, "__next__") or (
-        hasattr(x, "__iter__") and not isinstance(x, (list, tuple, dict, np.ndarray))
-        and not _is_pandas(x) and not isinstance(x, jax.Array)
-    ):
-        raise NotImplementedError(
-            f"Training from {type(x).__name__} objects (generators, iterators, datasets) is not "
-            "supported yet; pass numpy arrays, lists, pandas objects or dicts of them."
-        )
+    if feeding.is_iterator_input(x):
+        return feeding.IteratorAdapter(x, y, sample_weight)
     return ArrayAdapter(x, y, sample_weight)
 
 
 def split_validation(adapter: ArrayAdapter, validation_split: float) -> tuple:
     """Keras's validation_split: the LAST fraction of the samples, taken before shuffling."""
+    if not isinstance(adapter, ArrayAdapter):
+        raise ValueError(
+            "`validation_split` is only supported for array inputs (numpy, lists, pandas, "
+            f"dicts of them); received `x` as a {adapter.kind_name}. Pass `validation_data` "
+            "instead (arrays, a generator or a Sequence)."
+        )
     if not isinstance(validation_split, (int, float)) or not 0.0 <= validation_split < 1.0:
         raise ValueError(
             f"`validation_split` must be a float in [0, 1), received {validation_split!r}."
