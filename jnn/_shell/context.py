@@ -15,6 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from jnn._core.layers.base import spec_of
+from jnn._shell import graph
 
 _local = threading.local()
 
@@ -47,6 +48,7 @@ class ApplyContext:
         self.weight_order: dict[str, tuple[list[str], list[str]]] = {}
         self._calls: dict[str, int] = {}
         self._order: list[str] = []
+        self._masks: dict[int, tuple[Any, Any]] = {}  # id(array) -> (array, its Keras mask)
 
     @property
     def init_mode(self) -> bool:
@@ -140,6 +142,13 @@ class ApplyContext:
         """Runs ``layer`` passing Keras's implicit mask (from Embedding(mask_zero) / Masking)
         to layers whose ``apply`` takes one; returns ``(outputs, output_mask)``."""
         kwargs = dict(kwargs)
+        if isinstance(inputs, graph.CallArgs):  # tensors passed besides the inputs
+            n = len(graph.flatten(inputs.inputs))
+            if isinstance(mask, list):
+                head = mask[:n]
+                mask = head[0] if n == 1 else (head if any(m is not None for m in head) else None)
+            kwargs.update(inputs.kwargs)
+            inputs = inputs.inputs
         if mask is not None and "mask" not in kwargs and _takes_mask(layer):
             kwargs["mask"] = mask
         outputs = self.call_layer(layer, inputs, kwargs)
@@ -148,6 +157,26 @@ class ApplyContext:
         except (TypeError, ValueError):
             out_mask = None
         return outputs, out_mask
+
+    def user_call(self, layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
+        """``layer(x)`` written in a subclassed model's ``call``: Keras's implicit masks travel
+        with the tensors (an ``Embedding(mask_zero=True)`` output fed to an ``LSTM`` masks
+        it), looked up by the identity of the traced arrays; a new array (any jnp op) has none.
+        """
+        outputs, out_mask = self.call_with_mask(layer, inputs, self._mask_of(inputs), kwargs)
+        if out_mask is not None:
+            outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+            masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask]
+            for out, m in zip(outs, masks):
+                if m is not None:
+                    self._masks[id(out)] = (out, m)  # the array is kept so its id stays unique
+        return outputs
+
+    def _mask_of(self, inputs: Any) -> Any:
+        if isinstance(inputs, (list, tuple)):
+            masks = [self._masks.get(id(a), (None, None))[1] for a in inputs]
+            return masks if any(m is not None for m in masks) else None
+        return self._masks.get(id(inputs), (None, None))[1]
 
     def add_loss(self, value: Any) -> None:
         self.losses.append(jnp.asarray(value, jnp.float32))

@@ -125,17 +125,65 @@ def inbound_nodes(layer: Any) -> list[Node]:
     return nodes
 
 
+@jax.tree_util.register_pytree_node_class
+class CallArgs:
+    """A layer call's main ``inputs`` plus tensors passed as keyword arguments.
+
+    A functional node stores this as its ``inputs`` when a layer is called with symbolic
+    tensors besides its inputs (a Keras-style ``call(self, x, y)`` called as ``layer(x, y)``),
+    so the graph knows every tensor the call depends on; the running model unpacks it
+    (:meth:`jnn._shell.context.ApplyContext.call_with_mask`).
+    """
+
+    def __init__(self, inputs: Any, kwargs: dict[str, Any]):
+        self.inputs = inputs
+        self.kwargs = kwargs
+
+    def tree_flatten(self) -> tuple:
+        return (self.inputs, self.kwargs), None
+
+    @classmethod
+    def tree_unflatten(cls, aux: Any, children: tuple) -> CallArgs:
+        del aux
+        return cls(*children)
+
+
+class _UnpackingLayer:
+    """Shape inference for a :class:`CallArgs` call: unpacks it for ``init`` / ``apply``."""
+
+    def __init__(self, layer: Any):
+        self.layer = layer
+        self.name = layer.name
+
+    def init(self, key: Any, spec: CallArgs) -> Any:
+        return self.layer.init(key, spec.inputs)
+
+    def apply(self, variables: Any, args: CallArgs, **kwargs: Any) -> Any:
+        return self.layer.apply(variables, args.inputs, **args.kwargs, **kwargs)
+
+
 def symbolic_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
     """Records ``layer(inputs)`` on symbolic tensors and returns symbolic outputs."""
+    tensor_kwargs = {k: v for k, v in kwargs.items() if is_symbolic(v)}
+    kwargs = {k: v for k, v in kwargs.items() if k not in tensor_kwargs}
     in_spec = map_structure(lambda t: t.spec if isinstance(t, KerasTensor) else t, inputs)
     if isinstance(in_spec, SymbolicSpec):
         layer.check_input_shape(in_spec.shape)
     static_kwargs = {k: v for k, v in kwargs.items() if k not in ("training", "mask")}
     try:
-        out_spec = layer.compute_output_spec(in_spec, **static_kwargs)
+        if tensor_kwargs:
+            from jnn._core.layers.base import infer_output_spec
+
+            kw_spec = map_structure(lambda t: t.spec, tensor_kwargs)
+            out_spec = infer_output_spec(
+                _UnpackingLayer(layer), CallArgs(in_spec, kw_spec), **static_kwargs
+            )
+        else:
+            out_spec = layer.compute_output_spec(in_spec, **static_kwargs)
     except (ValueError, TypeError) as exc:
         raise type(exc)(f"{exc}") from None
-    node = Node(layer, inputs, None, dict(kwargs))
+    node_inputs = CallArgs(inputs, tensor_kwargs) if tensor_kwargs else inputs
+    node = Node(layer, node_inputs, None, dict(kwargs))
     counter = iter(range(1 << 30))
     outputs = map_structure(
         lambda s: KerasTensor(s.shape, s.dtype, node, next(counter)), out_spec

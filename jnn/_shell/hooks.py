@@ -10,6 +10,7 @@ module plugs them in when ``jnn`` is imported:
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import jax
@@ -60,24 +61,85 @@ def eager_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
     return outputs
 
 
-def layer_call(layer: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
+def _keras_call_params(layer: Any) -> list[str]:
+    """Names of a Keras-style ``call``'s positional parameters after ``inputs``."""
+    if type(layer).call is base.Layer.call:
+        return []
+    try:
+        params = list(inspect.signature(layer.call).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return [p.name for p in params[1:] if p.kind in kinds]
+
+
+def _split_call_args(layer: Any, args: tuple, kwargs: dict[str, Any]) -> tuple[Any, dict]:
+    """Keras's call signature -> ``(inputs, kwargs)`` for ``apply``.
+
+    Layers whose Keras ``call`` takes several tensors declare them in ``call_tensor_args``
+    (MultiHeadAttention: ``("query", "value", "key")``): ``mha(q, v)``, ``mha(q, v, k)`` and
+    ``mha(query=q, value=v)`` all become the list input ``[q, v(, k)]`` their ``apply`` and
+    ``init`` take, so the graph records every tensor as an input. Keras-style layers (a
+    ``call`` method) get extra positional arguments under their parameter names.
+    """
     kwargs = dict(kwargs)
+    tensor_names = tuple(getattr(layer, "call_tensor_args", ()) or ())
     if args:
         inputs, rest = args[0], args[1:]
     elif "inputs" in kwargs:
         inputs, rest = kwargs.pop("inputs"), ()
+    elif tensor_names and tensor_names[0] in kwargs:
+        inputs, rest = kwargs.pop(tensor_names[0]), ()
     else:
         raise TypeError(f"Layer '{layer.name}' was called without inputs.")
-    if rest:
-        # Keras's positional `training` / `mask` for call(inputs, training).
-        if len(rest) == 1 and isinstance(rest[0], (bool, type(None))):
-            kwargs.setdefault("training", rest[0])
-        else:
-            raise TypeError(
-                f"Layer '{layer.name}' takes its inputs as ONE argument (a tensor, list or dict "
-                f"of tensors); received {len(args)} positional arguments. Pass multiple inputs "
-                "as a list: layer([a, b])."
+    names = list(tensor_names[1:]) or _keras_call_params(layer)
+    if rest and not names and len(rest) == 1 and isinstance(rest[0], (bool, type(None))):
+        # Keras's positional `training` for call(inputs, training).
+        kwargs.setdefault("training", rest[0])
+        rest = ()
+    if len(rest) > len(names):
+        raise TypeError(
+            f"Layer '{layer.name}' takes its inputs as ONE argument (a tensor, list or dict "
+            f"of tensors){f' plus {names}' if names else ''}; received {len(args)} positional "
+            "arguments. Pass multiple inputs as a list: layer([a, b])."
+        )
+    for name, value in zip(names, rest):
+        if name in kwargs:
+            raise TypeError(f"Layer '{layer.name}' got multiple values for argument '{name}'.")
+        kwargs[name] = value
+    extra = [kwargs.pop(n, None) for n in tensor_names[1:]]
+    while extra and extra[-1] is None:
+        extra.pop()
+    if extra:
+        if isinstance(inputs, (list, tuple)):
+            raise ValueError(
+                f"Layer '{layer.name}': pass {list(tensor_names[1:])} either in the inputs list "
+                "or as separate arguments, not both."
             )
+        if any(e is None for e in extra):
+            missing = tensor_names[1 + extra.index(None)]
+            raise ValueError(f"Layer '{layer.name}' needs `{missing}` when later tensors are given.")
+        inputs = [inputs, *extra]
+    return inputs, kwargs
+
+
+def _host_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
+    """Layers that run on numpy data on the host (string lookups): no device, no graph."""
+    if graph.is_symbolic(inputs) or context.current() is not None:
+        raise TypeError(
+            f"Layer '{layer.name}' ({type(layer).__name__}) runs on the host, on numpy data, "
+            "before the model: apply it to your data (x = layer(texts)) and feed the result to "
+            "the model's fit / predict; it cannot be part of a jnn model's graph."
+        )
+    kwargs.pop("training", None)
+    outputs, _ = layer.apply({"params": {}, "state": {}}, inputs, **kwargs)
+    return outputs
+
+
+def layer_call(layer: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
+    inputs, kwargs = _split_call_args(layer, args, kwargs)
+    if getattr(layer, "host_side", False):
+        return _host_call(layer, inputs, kwargs)
     ctx = context.current()
     if ctx is not None:
         if graph.is_symbolic(inputs):
@@ -85,8 +147,8 @@ def layer_call(layer: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
                 f"Layer '{layer.name}' was called on a symbolic KerasTensor inside a running "
                 "model; symbolic tensors only exist while building functional models."
             )
-        return ctx.call_layer(layer, inputs, kwargs)
-    if graph.is_symbolic(inputs):
+        return ctx.user_call(layer, inputs, kwargs)
+    if graph.is_symbolic(inputs) or graph.is_symbolic(kwargs):
         leaves = jax.tree.leaves(inputs, is_leaf=lambda a: isinstance(a, graph.KerasTensor))
         if not all(isinstance(a, graph.KerasTensor) for a in leaves):
             raise TypeError(

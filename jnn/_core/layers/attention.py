@@ -270,8 +270,9 @@ class MultiHeadAttention(Layer):
 
     ``apply(variables, query, value=..., key=None, query_mask=None, value_mask=None,
     key_mask=None, attention_mask=None, return_attention_scores=False,
-    use_causal_mask=False)``; ``query`` may also be ``[query, value(, key)]`` (the form to
-    use in a model: ``mha([query, value])``). ``query_mask`` plays the role of the Keras mask
+    use_causal_mask=False)``; ``query`` may also be ``[query, value(, key)]``. Called as a
+    layer it takes Keras's forms ``mha(query, value)``, ``mha(query, value, key)`` and
+    ``mha(query=q, value=v)`` (eagerly, in functional graphs and in subclassed models). ``query_mask`` plays the role of the Keras mask
     carried by the query tensor.
     ``attention_mask`` is a boolean ``(batch, T, S)`` (True = attend).
 
@@ -293,6 +294,8 @@ class MultiHeadAttention(Layer):
     """
 
     supports_masking = True
+    # Keras's call(query, value, key): the shell folds them into the list input.
+    call_tensor_args = ("query", "value", "key")
 
     def __init__(
         self,
