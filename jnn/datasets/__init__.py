@@ -1,4 +1,10 @@
-"""Small data sets shipped inside jnn, loaded offline with a Keras-style ``load_data()``.
+"""Data sets with a Keras-style ``load_data()``.
+
+``iris``, ``digits`` and ``diabetes`` ship inside jnn and load offline. ``mnist``,
+``fashion_mnist``, ``cifar10``, ``cifar100``, ``imdb``, ``reuters``, ``boston_housing`` and
+``california_housing`` are downloaded once from the locations Keras uses, checked against
+Keras's hashes and cached under ``$JNN_HOME/datasets`` (default ``~/.jnn/datasets``); set
+``JNN_DATASETS_BASE_URL`` (or pass ``base_url=``) to download from a mirror.
 
 Example:
     >>> from jnn.datasets import iris
@@ -7,6 +13,30 @@ Example:
     (dtype('float32'), dtype('int64'))
 """
 
-from jnn.datasets import diabetes, digits, iris
+from jnn.datasets import (
+    boston_housing,
+    california_housing,
+    cifar10,
+    cifar100,
+    diabetes,
+    digits,
+    fashion_mnist,
+    imdb,
+    iris,
+    mnist,
+    reuters,
+)
 
-__all__ = ["diabetes", "digits", "iris"]
+__all__ = [
+    "boston_housing",
+    "california_housing",
+    "cifar10",
+    "cifar100",
+    "diabetes",
+    "digits",
+    "fashion_mnist",
+    "imdb",
+    "iris",
+    "mnist",
+    "reuters",
+]

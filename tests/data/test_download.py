@@ -1,0 +1,249 @@
+"""get_file and the downloadable data sets over REAL local HTTP (a server on 127.0.0.1).
+
+The fixture files are built here; the data-set tests swap Keras's hashes for the fixtures'.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import http.server
+import io
+import json
+import os
+import pickle
+import tarfile
+import threading
+
+import numpy as np
+import pytest
+
+from jnn.datasets import (
+    _remote,
+    boston_housing,
+    california_housing,
+    cifar10,
+    fashion_mnist,
+    imdb,
+    mnist,
+    reuters,
+)
+from jnn.utils import file_utils
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    routes: dict = {}
+    hits: dict = {}
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        name = self.path.lstrip("/")
+        self.hits[name] = self.hits.get(name, 0) + 1
+        body, mode = self.routes.get(name, (None, "404"))
+        if mode == "404" or (mode == "503-once" and self.hits[name] == 1):
+            self.send_error(404 if mode == "404" else 503)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if mode == "truncate":  # the connection drops half way
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("JNN_HOME", str(tmp_path / "home"))
+    _Handler.routes.clear()
+    _Handler.hits.clear()
+    return tmp_path / "home"
+
+
+def _serve(name, body, mode="ok"):
+    _Handler.routes[name] = (body, mode)
+    return hashlib.sha256(body).hexdigest()
+
+
+def _read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _leftovers(directory):
+    return sorted(p for p in os.listdir(directory) if p.endswith(".part"))
+
+
+def test_download_then_cache_hit_makes_no_second_request(server, home, capsys):
+    sha = _serve("a.bin", b"hello jnn" * 100)
+    path = file_utils.get_file("a.bin", origin=server + "a.bin", file_hash=sha)
+    assert path == str(home / "datasets" / "a.bin")
+    assert _read(path) == b"hello jnn" * 100
+    assert f"Downloading data from {server}a.bin" in capsys.readouterr().out
+    again = file_utils.get_file("a.bin", origin=server + "a.bin", file_hash=sha)
+    assert again == path and _Handler.hits["a.bin"] == 1
+    assert _leftovers(home / "datasets") == []
+
+
+def test_checksum_mismatch_rejects_the_file(server, home):
+    _serve("b.bin", b"tampered")
+    with pytest.raises(
+        ValueError, match="sha256 hash is .* expected 0{64}. The file was not saved"
+    ):
+        file_utils.get_file("b.bin", origin=server + "b.bin", file_hash="0" * 64)
+    assert os.listdir(home / "datasets") == []
+
+
+def test_interrupted_download_leaves_no_partial_file(server, home):
+    _serve("c.bin", b"x" * 10000, mode="truncate")
+    with pytest.raises(OSError, match=r"c\.bin.*after 2 attempt.*place it at .*c\.bin"):
+        file_utils.get_file("c.bin", origin=server + "c.bin", retries=1)
+    assert os.listdir(home / "datasets") == []
+    assert _Handler.hits["c.bin"] == 2  # retried once
+
+
+def test_transient_error_is_retried(server, home):
+    sha = _serve("d.bin", b"payload", mode="503-once")
+    path = file_utils.get_file("d.bin", origin=server + "d.bin", file_hash=sha)
+    assert _read(path) == b"payload" and _Handler.hits["d.bin"] == 2
+
+
+def test_offline_error_names_url_and_manual_path(home):
+    url = "http://127.0.0.1:9/mnist.npz"  # the discard port: connection refused
+    with pytest.raises(OSError) as info:
+        file_utils.get_file("mnist.npz", origin=url, retries=0)
+    msg = str(info.value)
+    assert url in msg and str(home / "datasets" / "mnist.npz") in msg and "by hand" in msg
+
+
+def test_missing_file_is_not_retried(server, home):
+    with pytest.raises(OSError, match="HTTP 404"):
+        file_utils.get_file("nope.bin", origin=server + "nope.bin")
+    assert _Handler.hits["nope.bin"] == 1
+
+
+def test_bad_cached_file_is_downloaded_again(server, home):
+    sha = _serve("e.bin", b"good")
+    os.makedirs(home / "datasets")
+    (home / "datasets" / "e.bin").write_bytes(b"stale")
+    path = file_utils.get_file("e.bin", origin=server + "e.bin", file_hash=sha)
+    assert _read(path) == b"good"
+
+
+# --- the data sets, from fixture files, through JNN_DATASETS_BASE_URL or base_url ---------------
+
+
+def _npz(**arrays):
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def _fixture(monkeypatch, name, body):
+    monkeypatch.setitem(_remote.HASHES, name, _serve(name, body))
+
+
+def test_mnist_from_env_base_url(server, home, monkeypatch):
+    x = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
+    _fixture(
+        monkeypatch,
+        "mnist.npz",
+        _npz(
+            x_train=x,
+            y_train=np.array([3, 4], np.uint8),
+            x_test=x[:1],
+            y_test=np.array([7], np.uint8),
+        ),
+    )
+    monkeypatch.setenv("JNN_DATASETS_BASE_URL", server)
+    (xt, yt), (xs, ys) = mnist.load_data()
+    assert xt.shape == (2, 28, 28) and xt.dtype == np.uint8 and yt.tolist() == [3, 4]
+    assert xs.shape == (1, 28, 28) and ys.tolist() == [7]
+    assert os.path.exists(home / "datasets" / "mnist.npz")
+
+
+def test_fashion_mnist_idx_files(server, home):
+    images = np.arange(3 * 784, dtype=np.uint32).astype(np.uint8)
+    for split, n in (("train", 3), ("t10k", 3)):
+        _serve(f"{split}-labels-idx1-ubyte.gz", gzip.compress(b"\0" * 8 + bytes([1, 2, 9][:n])))
+        _serve(f"{split}-images-idx3-ubyte.gz", gzip.compress(b"\0" * 16 + images.tobytes()))
+    (xt, yt), _ = fashion_mnist.load_data(base_url=server)
+    assert xt.shape == (3, 28, 28) and yt.tolist() == [1, 2, 9]
+    assert fashion_mnist.class_names[yt[2]] == "Ankle boot"
+
+
+def test_cifar10_archive_is_extracted_and_unpickled(server, home, monkeypatch):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+            d = {b"data": np.full((2, 3072), len(name), np.uint8), b"labels": [1, 2]}
+            raw = pickle.dumps(d)
+            info = tarfile.TarInfo(f"cifar-10-batches-py/{name}")
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+    _fixture(monkeypatch, "cifar-10-python.tar.gz", buf.getvalue())
+    (xt, yt), (xs, ys) = cifar10.load_data(base_url=server)
+    assert xt.shape == (10, 32, 32, 3) and yt.shape == (10, 1) and yt.dtype == np.uint8
+    assert xs.shape == (2, 32, 32, 3) and ys[:, 0].tolist() == [1, 2]
+
+
+def test_imdb_indexing_matches_keras_rules(server, home, monkeypatch):
+    seqs = np.empty(3, dtype=object)
+    seqs[:] = [[1, 2, 3], [4, 5], [6]]
+    _fixture(
+        monkeypatch,
+        "imdb.npz",
+        _npz(x_train=seqs, y_train=np.array([0, 1, 0]), x_test=seqs, y_test=np.array([1, 1, 0])),
+    )
+    (xt, yt), (xs, ys) = imdb.load_data(num_words=7, base_url=server)
+    assert xt.dtype == object and len(xt) == 3 and len(xs) == 3
+    # start_char 1, index_from 3, words >= num_words=7 become oov_char 2
+    flat = {tuple(s) for s in xt}
+    assert flat == {(1, 4, 5, 6), (1, 2, 2), (1, 2)}
+    (xt, _), _ = imdb.load_data(maxlen=4, base_url=server)  # drops sequences of >= 4 words
+    assert {tuple(s) for s in xt} == {(1, 7, 8), (1, 2)}  # num_words = max kept index 9
+    _fixture(monkeypatch, "imdb_word_index.json", json.dumps({"the": 1}).encode())
+    assert imdb.get_word_index(base_url=server) == {"the": 1}
+
+
+def test_reuters_and_housing_splits(server, home, monkeypatch):
+    seqs = np.empty(5, dtype=object)
+    seqs[:] = [[i] for i in range(5)]
+    _fixture(monkeypatch, "reuters.npz", _npz(x=seqs, y=np.arange(5)))
+    (xt, yt), (xs, ys) = reuters.load_data(base_url=server)
+    assert (len(xt), len(xs)) == (4, 1) and reuters.get_label_names()[3] == "earn"
+    x, y = np.arange(20.0).reshape(10, 2), np.arange(10.0)
+    for mod, name in (
+        (boston_housing, "boston_housing.npz"),
+        (california_housing, "california_housing.npz"),
+    ):
+        _fixture(monkeypatch, name, _npz(x=x, y=y))
+        (xt, yt), (xs, ys) = mod.load_data(test_split=0.3, seed=113, base_url=server)
+        order = np.arange(10)
+        np.random.RandomState(113).shuffle(order)
+        np.testing.assert_array_equal(yt, y[order[:7]])
+        np.testing.assert_array_equal(xs, x[order[7:]])
+    with pytest.raises(ValueError, match="version"):
+        california_housing.load_data(version="medium", base_url=server)
+    with pytest.raises(ValueError, match="test_split"):
+        boston_housing.load_data(test_split=1.0)
+
+
+def test_restricted_unpickler_refuses_code():
+    evil = pickle.dumps(os.system)
+    with pytest.raises(pickle.UnpicklingError, match="Refusing"):
+        _remote.RestrictedUnpickler(io.BytesIO(evil)).load()
