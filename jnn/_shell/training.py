@@ -536,6 +536,10 @@ def fit(
                 callbacks=None, verbose=0, cache=val_cache,
             )
             logs.update({f"val_{k_}": v for k_, v in val_logs.items()})
+        # Raw optax transformations built with inject_hyperparams: log the live (scheduled) rate.
+        logged_lr = getattr(cfg.optimizer, "logged_learning_rate", None)
+        if logged_lr is not None and (lr_now := logged_lr(ts.opt_state)) is not None:
+            logs["learning_rate"] = float(lr_now)
         cbs.on_epoch_end(epoch, logs)
         if self.stop_training:
             break

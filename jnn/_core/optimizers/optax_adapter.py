@@ -1,6 +1,10 @@
 """A thin adapter that gives any optax ``GradientTransformation`` the jnn optimizer API.
 
-The learning rate can be read and set when the transformation was built with
+Any transformation or chain works, as do ``optax.MultiSteps`` (gradient accumulation; the
+object or its ``gradient_transformation()``) and the ``optax.contrib`` optimizers whose
+``update`` needs no extra argument (``momo`` and ``reduce_on_plateau`` need the loss value
+and are refused with a clear error). The learning rate can be read, set in a state and
+logged by ``fit`` (as ``learning_rate``) when the transformation was built with
 ``optax.inject_hyperparams`` (the only place optax keeps it in the state).
 
 Example:
@@ -27,6 +31,51 @@ def _is_inject(x: Any) -> bool:
     return isinstance(getattr(x, "hyperparams", None), dict) and hasattr(x, "_replace")
 
 
+# ``update`` arguments that only a caller holding the loss can give; fit does not pass them.
+_LOSS_ARGS = ("value", "value_fn", "grad")
+
+
+def _needs_loss_value(transformation: optax.GradientTransformation) -> list[str]:
+    import inspect
+
+    try:
+        params = inspect.signature(transformation.update).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without signature
+        return []
+    return [
+        n
+        for n, p in params.items()
+        if n in _LOSS_ARGS and p.kind is p.KEYWORD_ONLY and p.default is p.empty
+    ]
+
+
+def _own_buffers(transformation: optax.GradientTransformation) -> optax.GradientTransformation:
+    """The same transformation whose ``init`` returns fresh arrays.
+
+    Some optax states alias their inputs (``prodigy`` keeps the initial params, several
+    states share one zeros array); fit donates the state to its jitted step, and XLA
+    refuses to donate one buffer twice.
+    """
+    inner_init = transformation.init
+
+    def init_fn(params):
+        return jax.tree.map(lambda a: jnp.array(a, copy=True), inner_init(params))
+
+    if isinstance(transformation, optax.GradientTransformationExtraArgs):
+        return optax.GradientTransformationExtraArgs(init_fn, transformation.update)
+    return optax.GradientTransformation(init_fn, transformation.update)
+
+
+def as_transformation(identifier: Any) -> optax.GradientTransformation | None:
+    """``identifier`` as an optax transformation (``optax.MultiSteps`` unwrapped), else None."""
+    if isinstance(identifier, optax.GradientTransformation):
+        return identifier
+    to_tx = getattr(identifier, "gradient_transformation", None)
+    if callable(to_tx) and type(identifier).__module__.startswith("optax"):
+        return to_tx()
+    return None
+
+
 class OptaxOptimizer(Optimizer):
     """Wraps a raw optax transformation (``jnn.optimizers.get(optax.adam(1e-3))`` returns one).
 
@@ -41,17 +90,26 @@ class OptaxOptimizer(Optimizer):
     """
 
     def __init__(self, transformation: optax.GradientTransformation, name: str | None = None):
-        if not isinstance(transformation, optax.GradientTransformation):
+        tx = as_transformation(transformation)
+        if tx is None:
             raise TypeError(
                 "OptaxOptimizer: argument `transformation` must be an optax "
-                f"GradientTransformation, received {type(transformation).__name__}."
+                f"GradientTransformation or optax.MultiSteps, received "
+                f"{type(transformation).__name__}."
+            )
+        missing = _needs_loss_value(tx)
+        if missing:
+            raise ValueError(
+                f"OptaxOptimizer: this optax transformation's update needs {missing} (the loss "
+                "value), which compile/fit do not pass; write the training step with the pure "
+                "API (jnn.training) and call tx.update(..., value=loss) yourself."
             )
         super().__init__(learning_rate=0.0, name=name or "OptaxOptimizer")
-        self._transformation = transformation
+        self._transformation = tx
 
     def _build_tx(self, loss_scale_factor: Any = "own") -> optax.GradientTransformation:
         del loss_scale_factor  # a raw transformation has no loss scale of its own
-        return self._transformation
+        return _own_buffers(self._transformation)
 
     @property
     def learning_rate(self) -> Any:
@@ -69,6 +127,11 @@ class OptaxOptimizer(Optimizer):
             "construction; use `set_learning_rate(opt_state, value)` with an "
             "`optax.inject_hyperparams` transformation instead."
         )
+
+    def logged_learning_rate(self, opt_state: Any) -> jax.Array | None:
+        """The current learning rate to log (``inject_hyperparams`` states), else None."""
+        found = self._inject_states(opt_state, required=False)
+        return found[0].hyperparams["learning_rate"] if found else None
 
     def _inject_states(self, opt_state: Any, required: bool = True) -> list[Any]:
         leaves = jax.tree.leaves(opt_state, is_leaf=_is_inject)

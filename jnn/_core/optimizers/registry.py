@@ -10,13 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import optax
-
 from jnn._core.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from jnn._core.optimizers.adaptive import Adadelta, Adagrad, Ftrl, RMSprop
 from jnn._core.optimizers.base import _KERAS_MODULE, Optimizer
 from jnn._core.optimizers.loss_scale import LossScaleOptimizer
-from jnn._core.optimizers.optax_adapter import OptaxOptimizer
+from jnn._core.optimizers.optax_adapter import OptaxOptimizer, as_transformation
 from jnn._core.optimizers.sgd import SGD, Lion
 
 ALL_OPTIMIZERS: dict[str, type[Optimizer]] = {
@@ -51,7 +49,7 @@ def _unknown(identifier: Any) -> ValueError:
     return ValueError(
         f"Could not interpret optimizer identifier: {identifier!r}. "
         f"Valid identifiers: {sorted(ALL_OPTIMIZERS)}, a config dict, an Optimizer instance "
-        "or an optax GradientTransformation."
+        "an optax GradientTransformation or an optax.MultiSteps."
     )
 
 
@@ -85,7 +83,7 @@ def get(identifier: Any) -> Optimizer | None:
         return None
     if isinstance(identifier, Optimizer):
         return identifier
-    if isinstance(identifier, optax.GradientTransformation):
+    if as_transformation(identifier) is not None:  # any optax transformation, MultiSteps
         return OptaxOptimizer(identifier)
     if isinstance(identifier, dict):
         return deserialize(identifier)
