@@ -174,3 +174,45 @@ def test_backup_mismatch_error(model, tmp_path):
     (backup / "latest.state.msgpack").write_bytes(serialization.msgpack_serialize(record))
     with pytest.raises(ValueError, match="does not match this model and optimizer"):
         fit(model, [C.BackupAndRestore(str(backup))], epochs=1)
+
+
+def read_events(logdir):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(str(logdir), size_guidance={"scalars": 0, "histograms": 0, "images": 0})
+    acc.Reload()
+    return acc
+
+
+def test_tensorboard_event_files_read_back(model, tmp_path):
+    pytest.importorskip("tensorboardX")
+    pytest.importorskip("tensorboard")
+    fresh(model)
+    cb = C.TensorBoard(tmp_path / "logs", histogram_freq=2, write_images=True, profile_batch=(1, 2))
+    history = fit(model, [cb], epochs=3, validation_data=(X, Y))
+    train, val = (
+        read_events(tmp_path / "logs" / "train"),
+        read_events(tmp_path / "logs" / "validation"),
+    )
+    assert set(train.Tags()["scalars"]) == {"epoch_loss", "epoch_mae", "epoch_learning_rate"}
+    assert set(val.Tags()["scalars"]) == {
+        "epoch_loss", "epoch_mae", "evaluation_loss_vs_iterations", "evaluation_mae_vs_iterations"
+    }  # fmt: skip
+    for acc, prefix in ((train, ""), (val, "val_")):
+        events = acc.Scalars("epoch_loss")
+        assert [e.step for e in events] == [0, 1, 2]
+        np.testing.assert_allclose([e.value for e in events], history.history[f"{prefix}loss"],
+                                   rtol=1e-6)  # fmt: skip
+    assert [e.step for e in val.Scalars("evaluation_loss_vs_iterations")] == [4, 8, 12]
+    assert [e.value for e in train.Scalars("epoch_learning_rate")] == pytest.approx([0.05] * 3)
+    kernel = "dense/kernel/histogram"
+    assert kernel in train.Tags()["histograms"]
+    hist = train.Histograms(kernel)
+    assert [h.step for h in hist] == [0, 2]  # every histogram_freq epochs
+    assert hist[-1].histogram_value.num == 12  # a 3x4 kernel
+    np.testing.assert_allclose(
+        hist[-1].histogram_value.max, model.get_weights()[0].max(), rtol=1e-6
+    )
+    assert "dense/kernel/image" in train.Tags()["images"]
+    profiles = list((tmp_path / "logs" / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))
+    assert profiles, "profile_batch wrote no jax.profiler trace"
