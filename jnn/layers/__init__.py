@@ -276,3 +276,7 @@ __all__ += [
     "ZeroPadding3D",
 ]
 # --- end layer zoo ---
+
+from jnn._core.layers.flax_layer import FlaxLayer  # noqa: E402
+
+__all__ += ["FlaxLayer"]
