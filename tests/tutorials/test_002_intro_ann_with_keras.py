@@ -362,8 +362,6 @@ def test_save_and_load_weights(tmp_path):
     np.testing.assert_allclose(other.predict(x, verbose=0), before, rtol=1e-6)
 
 
-@pytest.mark.xfail(reason="not built yet: ModelCheckpoint and EarlyStopping callbacks",
-                   strict=False)  # fmt: skip
 def test_checkpoint_and_early_stopping_callbacks(tmp_path):
     model = _small_regressor()
     x, y = _small_regression_data()
@@ -391,7 +389,6 @@ def test_custom_callback_prints_val_train_ratio(capsys):
     assert all(float(line.split(": ")[1]) > 0 for line in lines)
 
 
-@pytest.mark.xfail(reason="not built yet: TensorBoard callback", strict=False)
 def test_tensorboard_callback(tmp_path):
     import os
     import time

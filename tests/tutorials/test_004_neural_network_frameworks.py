@@ -135,7 +135,6 @@ def test_additional_hidden_layers_with_validation_data(mnist):
     assert model.count_params() == 785 * 128 + 129 * 128 + 129 * 10
 
 
-@pytest.mark.xfail(reason="not built yet: TensorBoard callback", strict=False)
 def test_tensorboard_callback(mnist, tmp_path):
     import datetime
     import os
@@ -151,7 +150,6 @@ def test_tensorboard_callback(mnist, tmp_path):
 
 
 # --- regularization strategies --------------------------------------------------------------------
-@pytest.mark.xfail(reason="not built yet: EarlyStopping callback", strict=False)
 def test_early_stopping():
     from jnn.callbacks import EarlyStopping
 
