@@ -14,9 +14,26 @@ import random
 import numpy as np
 
 from jnn._shell import rng as _rng
+from jnn.utils.dataset_utils import split_dataset
+from jnn.utils.file_utils import get_file
+from jnn.utils.image_dataset_utils import image_dataset_from_directory
 from jnn.utils.numerical_utils import normalize, to_categorical
+from jnn.utils.sequence import PyDataset, Sequence
+from jnn.utils.sequence_utils import pad_sequences
+from jnn.utils.text_dataset_utils import text_dataset_from_directory
 
-__all__ = ["normalize", "set_random_seed", "to_categorical"]
+__all__ = [
+    "PyDataset",
+    "Sequence",
+    "get_file",
+    "image_dataset_from_directory",
+    "normalize",
+    "pad_sequences",
+    "set_random_seed",
+    "split_dataset",
+    "text_dataset_from_directory",
+    "to_categorical",
+]
 
 
 def set_random_seed(seed: int) -> None:
