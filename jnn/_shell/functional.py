@@ -241,3 +241,25 @@ class Functional(Model):
         return graph.map_structure(
             lambda t: SymbolicSpec(t.shape, t.dtype), self._outputs_struct
         )
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras 3's config: layers with their inbound nodes, input and output layers."""
+        from jnn._shell.saving import model_config
+
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Functional:
+        """Rebuilds the graph (new weights) from :meth:`get_config` or a Keras 2/3 config.
+
+        Example:
+            >>> import jnn
+            >>> x = jnn.Input(shape=(3,))
+            >>> m = jnn.Model(x, jnn.layers.Dense(2)(x))
+            >>> jnn.Model.from_config(m.get_config()).count_params()
+            8
+        """
+        from jnn._shell.saving import model_config
+
+        target = cls if cls not in (Functional, Model) else None
+        return model_config.functional_from_config(target, config, custom_objects)

@@ -413,7 +413,9 @@ class Model(Layer):
     def __getattr__(self, item: str) -> Any:
         if item.startswith("_"):
             raise AttributeError(item)
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{item}'")
+        hint = _REMOVED_IN_KERAS3.get(item)
+        hint = f": Keras 3 removed it, {hint}" if hint else ""
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{item}'{hint}")
 
     # --- eager call: model(x) on data ----------------------------------------------------------
     def _eager_call(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
@@ -473,7 +475,63 @@ class Model(Layer):
                             print_fn=print_fn)
 
     def get_config(self) -> dict[str, Any]:
+        """The base config of a subclassed model; subclasses add their constructor arguments."""
         return {"name": self.name, "trainable": self.trainable}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Model:
+        """Rebuilds a model: a functional config gives a functional model, else ``cls(**config)``.
+
+        Example:
+            >>> import jnn
+            >>> x = jnn.Input(shape=(3,))
+            >>> m = jnn.Model(x, jnn.layers.Dense(2)(x))
+            >>> jnn.Model.from_config(m.get_config()).count_params()
+            8
+        """
+        if "input_layers" in config and "output_layers" in config:
+            from jnn._shell.saving import model_config
+
+            target = None if cls is Model else cls
+            return model_config.functional_from_config(target, config, custom_objects)
+        return cls(**config)
+
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's architecture as a Keras 3 JSON string (no weights).
+
+        Example:
+            >>> import jnn
+            >>> m = jnn.Sequential([jnn.layers.Dense(2, input_shape=(3,))])
+            >>> jnn.models.model_from_json(m.to_json()).count_params()
+            8
+        """
+        from jnn._shell.saving import api
+
+        return api.to_json(self, **kwargs)
+
+    def save(self, filepath: Any, overwrite: bool = True, zipped: Any = None,
+             include_optimizer: bool = True, **kwargs: Any) -> None:
+        """Saves the whole model: ``.keras`` (Keras 3 zip) or ``.h5`` (legacy Keras 2 HDF5).
+
+        Architecture, weights, compile configuration and optimizer state are saved; the write
+        is atomic (a temporary file in the same directory is renamed into place).
+
+        Example:
+            >>> model.save("my_model.keras")  # doctest: +SKIP
+        """
+        from jnn._shell.saving import api
+
+        api.save_model(self, filepath, overwrite=overwrite, zipped=zipped,
+                       include_optimizer=include_optimizer, **kwargs)
+
+
+# Keras 2 model methods that Keras 3 dropped, with what to call instead.
+_REMOVED_IN_KERAS3 = {
+    "fit_generator": "pass the generator to `model.fit(...)` instead.",
+    "evaluate_generator": "pass the generator to `model.evaluate(...)` instead.",
+    "predict_generator": "pass the generator to `model.predict(...)` instead.",
+    "predict_proba": "use `model.predict(x)` instead.",
+}
 
 
 def _iter_layers(value: Any):

@@ -217,7 +217,24 @@ class Sequential(Model):
         return infer_output_spec(_ChainAsLayer(self), input_spec)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "layers": [la.get_config() for la in self.layers]}
+        """Keras 3's config: name, trainable, the serialized layers (an InputLayer first)."""
+        from jnn._shell.saving import model_config
+
+        return model_config.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Sequential:
+        """Rebuilds the model (new weights) from :meth:`get_config` or a Keras 2/3 config.
+
+        Example:
+            >>> import jnn
+            >>> m = jnn.Sequential([jnn.layers.Dense(2, input_shape=(3,))])
+            >>> jnn.Sequential.from_config(m.get_config()).count_params()
+            8
+        """
+        from jnn._shell.saving import model_config
+
+        return model_config.sequential_from_config(cls, config, custom_objects)
 
 
 class _ChainAsLayer:

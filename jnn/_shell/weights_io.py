@@ -14,14 +14,13 @@ weight order (trainable first). Paths are built by walking the model as Keras do
   reaches first (alphabetically before its attribute) is stored under ``layers/...``.
 * Nested models recurse: ``layers/sequential/layers/dense/vars``; the root model is ``vars``.
 
-Keras also writes the optimizer's variables (group ``optimizer``) for a trained model; jnn's
-optax state has another layout, so jnn neither writes nor reads that group.
+The optimizer's variables (group ``optimizer``) belong to whole-model files (``.keras``): see
+:mod:`jnn._shell.saving.optimizer_io`; ``save_weights`` / ``load_weights`` leave them out.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 import warnings
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -57,8 +56,9 @@ _INTERNAL_ATTRS = frozenset(
 def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True) -> None:
     """Writes ``model``'s weights to a Keras 3 ``.weights.h5`` file, atomically.
 
-    The file is written next to its destination under a temporary name and moved into place
-    only once complete, so a failure mid-write leaves any previous file intact.
+    The file is written next to its destination under a temporary name, flushed to disk and
+    moved into place only once complete, so a failure or a kill mid-write leaves any previous
+    file intact.
 
     Args:
         model: A built jnn model (Sequential, functional, subclassed or nested).
@@ -68,31 +68,21 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
     Example:
         >>> model.save_weights("my_model.weights.h5")  # doctest: +SKIP
     """
+    from jnn._shell.saving import atomic
+
     path = _check_filepath(filepath, "save_weights")
     _require_built(model, "save its weights")
-    if not overwrite and os.path.exists(path):
-        raise FileExistsError(
-            f"save_weights: the file '{path}' already exists and `overwrite=False`. Pass "
-            "`overwrite=True` to replace it, or choose another `filepath`."
-        )
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise FileNotFoundError(
-            f"save_weights: the directory '{directory}' of `filepath` does not exist; create "
-            "it first."
-        )
-    entries = list(_walk(model, "", set()))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
-    try:
+    path = atomic.check_destination(path, overwrite, "save_weights")
+    with atomic.atomic_path(path) as tmp:
         with h5py.File(tmp, "w-") as f:
-            for group_path, obj in entries:
-                _write_entry(f, group_path, obj)
+            write_model_weights(f, model)
             f.flush()
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+
+
+def write_model_weights(f: h5py.File | h5py.Group, model: Any) -> None:
+    """Writes every layer's ``<path>/vars`` group of ``model`` into an open HDF5 file."""
+    for group_path, obj in list(_walk(model, "", set())):
+        _write_entry(f, group_path, obj)
 
 
 def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False) -> None:
@@ -125,19 +115,25 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
             f"(corrupted or truncated?). {e}"
         ) from e
     with f:
-        plan, problems = _plan_load(f, model, path)
-        if problems and not skip_mismatch:
-            hint = "" if _has_weight_groups(f) else _NO_GROUPS_HINT
-            raise ValueError(
-                f"load_weights: the weights in '{path}' do not match model '{model.name}':\n"
-                + "\n".join(f"- {p}" for _, p in problems)
-                + hint
-            )
+        read_model_weights(f, model, path, skip_mismatch=skip_mismatch, stacklevel=3)
+
+
+def read_model_weights(f: h5py.File | h5py.Group, model: Any, path: str,
+                       skip_mismatch: bool = False, stacklevel: int = 2) -> None:
+    """Checks then assigns every layer's weights from an open Keras 3 weights file."""
+    plan, problems = _plan_load(f, model, path)
+    if problems and not skip_mismatch:
+        hint = "" if _has_weight_groups(f) else _NO_GROUPS_HINT
+        raise ValueError(
+            f"load_weights: the weights in '{path}' do not match model '{model.name}':\n"
+            + "\n".join(f"- {p}" for _, p in problems)
+            + hint
+        )
     for layer, message in problems:
         warnings.warn(
             f"Skipping variable loading for layer '{layer.name}' (of type "
             f"{type(layer).__name__}) because of the following error: {message}",
-            stacklevel=2,
+            stacklevel=stacklevel,
         )
     for targets, arrays in plan:
         for weight, array in zip(targets, arrays):
