@@ -340,8 +340,6 @@ def _small_regression_data():
     return x, x[:, :1] * 0.5
 
 
-@pytest.mark.xfail(reason="not built yet: model saving (Model.save / models.load_model)",
-                   strict=False)  # fmt: skip
 def test_save_and_load_model(tmp_path):
     model = _small_regressor()
     x, _ = _small_regression_data()
