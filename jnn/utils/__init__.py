@@ -18,6 +18,7 @@ from jnn.utils.dataset_utils import split_dataset
 from jnn.utils.file_utils import get_file
 from jnn.utils.image_dataset_utils import image_dataset_from_directory
 from jnn.utils.numerical_utils import normalize, to_categorical
+from jnn.utils.plotting import model_to_dot, plot_history, plot_model
 from jnn.utils.sequence import PyDataset, Sequence
 from jnn.utils.sequence_utils import pad_sequences
 from jnn.utils.text_dataset_utils import text_dataset_from_directory
@@ -27,8 +28,11 @@ __all__ = [
     "Sequence",
     "get_file",
     "image_dataset_from_directory",
+    "model_to_dot",
     "normalize",
     "pad_sequences",
+    "plot_history",
+    "plot_model",
     "set_random_seed",
     "split_dataset",
     "text_dataset_from_directory",
