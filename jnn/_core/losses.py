@@ -295,7 +295,15 @@ def sparse_categorical_crossentropy(
 def _regression_pair(y_true: Any, y_pred: Any) -> tuple[Array, Array]:
     y_pred = _float(y_pred)
     y_true = jnp.asarray(y_true).astype(y_pred.dtype)
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    try:
+        np.broadcast_shapes(y_true.shape, y_pred.shape)
+    except ValueError:
+        raise ValueError(
+            f"`y_true` and `y_pred` have incompatible shapes: y_true.shape={y_true.shape}, "
+            f"y_pred.shape={y_pred.shape}. The targets must have the predictions' shape."
+        ) from None
+    return y_true, y_pred
 
 
 def mean_squared_error(y_true: Any, y_pred: Any) -> Array:
