@@ -14,6 +14,7 @@ import random
 import numpy as np
 
 from jnn._shell import rng as _rng
+from jnn._shell.flax_export import flax_init_apply, to_flax
 from jnn.utils.dataset_utils import split_dataset
 from jnn.utils.file_utils import get_file
 from jnn.utils.image_dataset_utils import image_dataset_from_directory
@@ -26,6 +27,7 @@ from jnn.utils.text_dataset_utils import text_dataset_from_directory
 __all__ = [
     "PyDataset",
     "Sequence",
+    "flax_init_apply",
     "get_file",
     "image_dataset_from_directory",
     "model_to_dot",
@@ -37,6 +39,7 @@ __all__ = [
     "split_dataset",
     "text_dataset_from_directory",
     "to_categorical",
+    "to_flax",
 ]
 
 
