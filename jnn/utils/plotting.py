@@ -260,9 +260,7 @@ def _all_edges(graph: _Graph) -> list[tuple[str, str]]:
     return list(graph.edges) + [e for _, c in graph.clusters for e in _all_edges(c)]
 
 
-def _dot_source(
-    model: Any, rankdir: str, dpi: int, splines: str, opts: dict[str, bool], expand_nested: bool
-) -> str:
+def _check_model(model: Any, rankdir: str) -> None:
     if not getattr(model, "built", False):
         raise ValueError(
             "This model has not yet been built. Build the model first by calling `build()` "
@@ -270,6 +268,12 @@ def _dot_source(
         )
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"Argument `rankdir` must be 'TB' or 'LR', received {rankdir!r}.")
+
+
+def _dot_source(
+    model: Any, rankdir: str, dpi: int, splines: str, opts: dict[str, bool], expand_nested: bool
+) -> str:
+    _check_model(model, rankdir)
     graph, _ = _build(model, opts, expand_nested)
     header = [
         "digraph G {",
@@ -318,9 +322,27 @@ def model_to_dot(
         show_layer_activations=show_layer_activations,
         show_trainable=show_trainable,
     )
-    source = _dot_source(model, rankdir, dpi, splines, opts, expand_nested)
-    (dot,) = pydot.graph_from_dot_data(source)
+    _check_model(model, rankdir)
+    graph, _ = _build(model, opts, expand_nested)
+    dot = pydot.Dot(
+        graph_type="digraph", rankdir=rankdir, concentrate="true", dpi=str(dpi), splines=splines
+    )
+    dot.set_node_defaults(shape="record", fontname="Helvetica", margin="0")
+    _fill_pydot(pydot, dot, graph)
     return dot
+
+
+def _fill_pydot(pydot: Any, target: Any, graph: _Graph) -> None:
+    for key, label in graph.nodes.items():
+        target.add_node(pydot.Node(key, label=label))
+    for index, (name, sub) in enumerate(graph.clusters):
+        cluster = pydot.Cluster(
+            f"{index}_{abs(hash(name))}", label=name, labeljust="l", style="dashed"
+        )
+        _fill_pydot(pydot, cluster, sub)
+        target.add_subgraph(cluster)
+    for a, b in graph.edges:
+        target.add_edge(pydot.Edge(a, b, penwidth="2"))
 
 
 def plot_model(
