@@ -475,7 +475,7 @@ def _sync_seed() -> None:
 def _to_global(value: Any, sharding: NamedSharding) -> Any:
     """``value`` as an array with ``sharding`` (no copy when it already has it)."""
     if isinstance(value, jax.Array):
-        if value.sharding.is_equivalent_to(sharding, value.ndim):
+        if value.sharding == sharding or value.sharding.is_equivalent_to(sharding, value.ndim):
             return value
         if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
             data = _to_global(jax.random.key_data(value), sharding)
@@ -540,38 +540,50 @@ def _slot_sharding(
     return replicated
 
 
+_placements: dict[Any, tuple[Distribution, list[NamedSharding]]] = {}
+
+
 def place_train_state(ts: Any) -> Any:
     """The train state laid out for the current distribution (unchanged without one).
 
     Parameters and non-trainable state follow the layout rules (replicated by default),
     optimizer slots follow their parameter, metric states, rng and step are replicated.
+    The shardings are worked out once per distribution and train-state structure.
     """
     dist = distribution()
     if dist is None:
         return ts
-    mesh = dist.device_mesh.backend_mesh
-    replicated = NamedSharding(mesh, PartitionSpec())
-    variables = {"params": ts.params, "state": ts.state}
+    leaves, treedef = jax.tree_util.tree_flatten(ts)
+    hit = _placements.get((id(dist), treedef))
+    if hit is None or hit[0] is not dist:
+        if len(_placements) > 64:
+            _placements.clear()
+        hit = (dist, jax.tree.leaves(_train_state_shardings(dist, ts)))
+        _placements[id(dist), treedef] = hit
+    return treedef.unflatten([_to_global(a, s) for a, s in zip(leaves, hit[1])])
+
+
+def _train_state_shardings(dist: Distribution, ts: Any) -> Any:
+    """A tree like ``ts`` holding each leaf's ``NamedSharding``."""
+    replicated = NamedSharding(dist.device_mesh.backend_mesh, PartitionSpec())
     shardings = _variable_shardings(dist, ts.params)
     shardings.update(_variable_shardings(dist, ts.state))
-    shapes = {
-        _path_str(p): np.shape(v) for p, v in jax.tree_util.tree_flatten_with_path(variables)[0]
-    }
-    shapes = {k.split("/", 1)[1]: v for k, v in shapes.items()}
+    flat = jax.tree_util.tree_flatten_with_path({"params": ts.params, "state": ts.state})[0]
+    shapes = {_path_str(p).split("/", 1)[1]: np.shape(v) for p, v in flat}
 
     def by_path(path, leaf):
-        return _to_global(leaf, shardings[_path_str(path)])
+        return shardings[_path_str(path)]
 
     def slot(path, leaf):
-        return _to_global(leaf, _slot_sharding(path, leaf, shardings, shapes, replicated))
+        return _slot_sharding(path, leaf, shardings, shapes, replicated)
 
     return ts.replace(
         params=jax.tree_util.tree_map_with_path(by_path, ts.params),
         state=jax.tree_util.tree_map_with_path(by_path, ts.state),
         opt_state=jax.tree_util.tree_map_with_path(slot, ts.opt_state),
-        metrics=jax.tree.map(lambda a: _to_global(a, replicated), ts.metrics),
-        rng=_to_global(ts.rng, replicated),
-        step=_to_global(ts.step, replicated),
+        metrics=jax.tree.map(lambda a: replicated, ts.metrics),
+        rng=replicated,
+        step=replicated,
     )
 
 
