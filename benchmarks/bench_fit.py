@@ -1,11 +1,27 @@
 """Side-by-side training throughput: jnn fit vs hand-written JAX loops vs Keras 3 (JAX backend).
 
-All runs happen in one process on the same synthetic MNIST-shaped data (784 features, 10
-classes), Adam + sparse crossentropy, MLP 784-128-10. Reported: samples/s of the best epoch
-after the first (the first includes compilation), first-epoch wall time, and ratios
-jnn / Keras and jnn / hand-written fused epoch.
+One process, the same synthetic MNIST-shaped data (28x28x1 / 784 features, 10 classes), Adam +
+sparse crossentropy, for
 
-    python benchmarks/bench_fit.py --batch 32 128 --epochs 3 [--samples 60000] [--json out.json]
+* ``mlp``: Dense(128, relu) -> Dense(10, softmax) on 784 inputs;
+* ``cnn``: Conv2D(32,3,relu) -> MaxPool -> Conv2D(64,3,relu) -> MaxPool -> Flatten -> Dense(10).
+
+For jnn and Keras 3 it measures, after a warm-up ``fit(epochs=1)`` (its wall time is reported as
+the first epoch, compilation included):
+
+* ``epoch``: ``fit(epochs=E)`` wall time / E — epochs inside one fit, the data moved once;
+* ``call``: the best ``fit(epochs=1)`` call — what the Keras anchors time (data moved per call);
+* ``evaluate`` / ``predict`` throughput (second call).
+
+The hand-written loops put the data on the device once: ``fused`` scans a whole epoch in one jit
+(the limit), ``jit-step`` dispatches one jitted step per batch. jnn/Keras compares the
+``epoch`` figures on numpy data (both copy it to the device once per fit call); jnn/fused
+compares jnn fed jax arrays (already on the device, as the fused loop's are) with the fused loop.
+Peak host RSS is read after each framework's runs (the process peak so far, so later columns
+include earlier ones).
+
+    python benchmarks/bench_fit.py --models mlp cnn --batch 32 128 1024 --epochs 3 \
+        [--samples 60000] [--json out.json] [--markdown out.md]
     python benchmarks/bench_fit.py --smoke       # tiny CI-sized run
 """
 
@@ -14,6 +30,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import sys
 import time
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
@@ -24,78 +42,100 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 
-def _data(n: int):
+def _data(model: str, n: int):
     rng = np.random.default_rng(0)
-    return rng.random((n, 784), dtype=np.float32), rng.integers(0, 10, n).astype(np.int32)
+    shape = (n, 784) if model == "mlp" else (n, 28, 28, 1)
+    return rng.random(shape, dtype=np.float32), rng.integers(0, 10, n).astype(np.int32)
 
 
-def _best(times):
-    return min(times[1:]) if len(times) > 1 else times[0]
+def _peak_rss_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
-def bench_jnn(x, y, batch, epochs):
-    import jnn
+def _layers(lib, model: str) -> list:
+    L = lib.layers
+    if model == "mlp":
+        return [L.Dense(128, activation="relu"), L.Dense(10, activation="softmax")]
+    return [L.Conv2D(32, 3, activation="relu"), L.MaxPooling2D(), L.Conv2D(64, 3, activation="relu"),
+            L.MaxPooling2D(), L.Flatten(), L.Dense(10, activation="softmax")]
 
-    jnn.utils.set_random_seed(0)
-    model = jnn.Sequential([jnn.layers.Dense(128, activation="relu", input_shape=(784,)),
-                            jnn.layers.Dense(10, activation="softmax")])
+
+def _time_framework(lib, model_kind: str, x, y, batch: int, epochs: int) -> dict:
+    """The same measurements for jnn and Keras 3 (identical public API)."""
+    model = lib.Sequential([lib.Input(x.shape[1:])] + _layers(lib, model_kind))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    times = []
-    for _ in range(epochs):
+    n = x.shape[0]
+    t0 = time.perf_counter()
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+    first = time.perf_counter() - t0
+    calls = []
+    for _ in range(2):
         t0 = time.perf_counter()
         model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-        times.append(time.perf_counter() - t0)
+        calls.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0)
+    epoch = (time.perf_counter() - t0) / epochs
+    model.evaluate(x, y, batch_size=batch, verbose=0)
     t0 = time.perf_counter()
     model.evaluate(x, y, batch_size=batch, verbose=0)
-    model.evaluate(x, y, batch_size=batch, verbose=0)
-    t_eval = (time.perf_counter() - t0) / 2
+    t_eval = time.perf_counter() - t0
     model.predict(x, batch_size=batch, verbose=0)
     t0 = time.perf_counter()
     model.predict(x, batch_size=batch, verbose=0)
     t_pred = time.perf_counter() - t0
-    return times, t_eval, t_pred
+    stats = {"epoch": n / epoch, "call": n / min(calls), "first_s": first,
+             "eval": n / t_eval, "predict": n / t_pred}
+    if lib.__name__ == "jnn":  # jax arrays stay on the device across calls: no per-call copy
+        xd, yd = jnp.asarray(x), jnp.asarray(y)
+        model.fit(xd, yd, batch_size=batch, epochs=1, verbose=0)
+        t0 = time.perf_counter()
+        model.fit(xd, yd, batch_size=batch, epochs=epochs, verbose=0)
+        stats["epoch_on_device"] = n / ((time.perf_counter() - t0) / epochs)
+    stats["peak_rss_mb"] = _peak_rss_mb()
+    return stats
 
 
-def bench_keras(x, y, batch, epochs):
+def bench_jnn(model_kind, x, y, batch, epochs) -> dict:
+    import jnn
+
+    jnn.utils.set_random_seed(0)
+    return _time_framework(jnn, model_kind, x, y, batch, epochs)
+
+
+def bench_keras(model_kind, x, y, batch, epochs) -> dict | None:
     try:
         import keras
     except ImportError:
         return None
-    L = keras.layers
-    km = keras.Sequential([keras.Input((784,)), L.Dense(128, activation="relu"),
-                           L.Dense(10, activation="softmax")])
-    km.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    times = []
-    for _ in range(epochs):
-        t0 = time.perf_counter()
-        km.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-        times.append(time.perf_counter() - t0)
-    km.evaluate(x, y, batch_size=batch, verbose=0)
-    t0 = time.perf_counter()
-    km.evaluate(x, y, batch_size=batch, verbose=0)
-    t_eval = time.perf_counter() - t0
-    km.predict(x, batch_size=batch, verbose=0)
-    t0 = time.perf_counter()
-    km.predict(x, batch_size=batch, verbose=0)
-    t_pred = time.perf_counter() - t0
-    return times, t_eval, t_pred
+    keras.utils.set_random_seed(0)
+    return _time_framework(keras, model_kind, x, y, batch, epochs)
 
 
-def _mlp():
+def _flax_net(model_kind: str):
     import flax.linen as nn
 
-    class Net(nn.Module):
+    class MLP(nn.Module):
         @nn.compact
         def __call__(self, x):
             return nn.Dense(10)(nn.relu(nn.Dense(128)(x)))
 
-    return Net()
+    class CNN(nn.Module):
+        @nn.compact
+        def __call__(self, x):
+            x = nn.max_pool(nn.relu(nn.Conv(32, (3, 3), padding="VALID")(x)), (2, 2), (2, 2))
+            x = nn.max_pool(nn.relu(nn.Conv(64, (3, 3), padding="VALID")(x)), (2, 2), (2, 2))
+            return nn.Dense(10)(x.reshape((x.shape[0], -1)))
+
+    return MLP() if model_kind == "mlp" else CNN()
 
 
-def bench_handwritten(x, y, batch, epochs, fused: bool):
+def bench_handwritten(model_kind, x, y, batch, epochs, fused: bool) -> float:
+    """Samples/s of a hand-written loop (data on the device), mean over ``epochs`` after one."""
     n = x.shape[0]
-    m = _mlp()
+    m = _flax_net(model_kind)
     tx = optax.adam(1e-3)
     xd, yd = jnp.asarray(x), jnp.asarray(y)
 
@@ -112,79 +152,119 @@ def bench_handwritten(x, y, batch, epochs, fused: bool):
         u, o = tx.update(g, o, p)
         return optax.apply_updates(p, u), o
 
-    times = []
     if fused:
         @jax.jit
         def epoch(p, o, key):
             perm = jax.random.permutation(key, n)[: steps * batch].reshape(steps, batch)
-
-            def body(c, idx):
-                return one(*c, idx), None
-
-            (p, o), _ = jax.lax.scan(body, (p, o), perm)
+            (p, o), _ = jax.lax.scan(lambda c, idx: (one(*c, idx), None), (p, o), perm)
             return p, o
 
-        for e in range(epochs):
-            t0 = time.perf_counter()
-            params, opt = epoch(params, opt, jax.random.key(e))
-            jax.block_until_ready(params)
-            times.append(time.perf_counter() - t0)
+        def run_epoch(p, o, e):
+            return epoch(p, o, jax.random.key(e))
     else:
         step = jax.jit(one)
-        for e in range(epochs):
-            t0 = time.perf_counter()
+
+        def run_epoch(p, o, e):
             perm = jax.random.permutation(jax.random.key(e), n)[: steps * batch]
             perm = perm.reshape(steps, batch)
             for i in range(steps):
-                params, opt = step(params, opt, perm[i])
-            jax.block_until_ready(params)
-            times.append(time.perf_counter() - t0)
-    return times
+                p, o = step(p, o, perm[i])
+            return p, o
+
+    params, opt = jax.block_until_ready(run_epoch(params, opt, 0))  # compile
+    t0 = time.perf_counter()
+    for e in range(1, epochs + 1):
+        params, opt = run_epoch(params, opt, e)
+        jax.block_until_ready(params)
+    return n / ((time.perf_counter() - t0) / epochs)
+
+
+def _fmt_row(dev: str, row: dict) -> str:
+    parts = [f"{dev} {row['model']} B={row['batch']:5d}",
+             f"jnn {row['jnn']['epoch']:,.0f}/s (call {row['jnn']['call']:,.0f}/s, "
+             f"jax arrays {row['jnn']['epoch_on_device']:,.0f}/s)",
+             f"fused {row['fused']:,.0f}/s", f"jnn/fused {row['jnn_over_fused']:.2f}x"]
+    if "jit_per_step" in row:
+        parts.append(f"jit-step {row['jit_per_step']:,.0f}/s")
+    if "keras" in row:
+        k, j = row["keras"], row["jnn"]
+        parts += [f"keras {k['epoch']:,.0f}/s", f"jnn/keras {row['jnn_over_keras']:.2f}x",
+                  f"call jnn/keras {j['call'] / k['call']:.2f}x",
+                  f"eval {j['eval'] / k['eval']:.2f}x", f"predict {j['predict'] / k['predict']:.2f}x",
+                  f"first epoch jnn {j['first_s']:.1f}s keras {k['first_s']:.1f}s"]
+    return " | ".join(parts)
+
+
+def markdown(results: dict) -> str:
+    """The README table: one row per model and batch size."""
+    head = ("| model | batch | jnn fit | Keras 3 fit | jnn fit, jax arrays | fused limit "
+            "| jnn/Keras | jnn (jax arrays)/fused "
+            "| fit-call jnn/Keras | evaluate jnn/Keras | predict jnn/Keras | first epoch jnn / Keras |")
+    lines = [f"Device: {results['device']}, {results['samples']:,} samples, "
+             f"samples/s (epochs inside one fit, after a warm-up fit).", "", head,
+             "|" + "---|" * 12]
+    for r in results["rows"]:
+        j, k = r["jnn"], r.get("keras")
+
+        def ratio(key, j=j, k=k):
+            return f"{j[key] / k[key]:.2f}x" if k else "-"
+
+        first = f"{j['first_s']:.1f} s / " + (f"{k['first_s']:.1f} s" if k else "-")
+        keras_epoch = f"{k['epoch']:,.0f}" if k else "-"
+        lines.append(
+            f"| {r['model']} | {r['batch']} | {j['epoch']:,.0f} | {keras_epoch} | "
+            f"{j['epoch_on_device']:,.0f} | {r['fused']:,.0f} | {ratio('epoch')} | {r['jnn_over_fused']:.2f}x | "
+            f"{ratio('call')} | {ratio('eval')} | {ratio('predict')} | {first} |")
+    lines.append("")
+    lines.append("Peak host RSS (MB, process peak after each framework): " + ", ".join(
+        f"{r['model']}/{r['batch']}: jnn {r['jnn']['peak_rss_mb']:.0f}"
+        + (f", keras {r['keras']['peak_rss_mb']:.0f}" if "keras" in r else "")
+        for r in results["rows"]))
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--models", nargs="+", choices=["mlp", "cnn"], default=["mlp", "cnn"])
     ap.add_argument("--batch", type=int, nargs="+", default=[32, 128, 1024])
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=3, help="epochs timed after the warm-up")
     ap.add_argument("--samples", type=int, default=60000)
     ap.add_argument("--no-keras", action="store_true")
+    ap.add_argument("--jit-step", action="store_true", help="also time a jitted step per batch")
     ap.add_argument("--smoke", action="store_true", help="tiny run for CI")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--markdown", default=None)
     args = ap.parse_args(argv)
     if args.smoke:
-        args.batch, args.epochs, args.samples, args.no_keras = [32], 2, 512, True
-    x, y = _data(args.samples)
-    dev = jax.devices()[0].platform
-    results = {"device": dev, "samples": args.samples, "rows": []}
-    for b in args.batch:
-        row = {"model": "mlp", "batch": b}
-        t_jnn, e_jnn, p_jnn = bench_jnn(x, y, b, args.epochs)
-        row["jnn"] = args.samples / _best(t_jnn)
-        row["jnn_first_s"] = t_jnn[0]
-        row["jnn_eval"] = args.samples / e_jnn
-        row["jnn_predict"] = args.samples / p_jnn
-        row["jit_per_step"] = args.samples / _best(bench_handwritten(x, y, b, args.epochs, False))
-        row["fused"] = args.samples / _best(bench_handwritten(x, y, b, args.epochs, True))
-        if not args.no_keras:
-            k = bench_keras(x, y, b, args.epochs)
-            if k is not None:
-                row["keras"] = args.samples / _best(k[0])
-                row["keras_first_s"] = k[0][0]
-                row["keras_eval"] = args.samples / k[1]
-                row["keras_predict"] = args.samples / k[2]
-        results["rows"].append(row)
-        parts = [f"{dev} mlp B={b:5d}", f"jnn {row['jnn']:,.0f}/s",
-                 f"jit-step {row['jit_per_step']:,.0f}/s", f"fused {row['fused']:,.0f}/s",
-                 f"jnn/fused {row['jnn'] / row['fused']:.2f}x"]
-        if "keras" in row:
-            parts += [f"keras {row['keras']:,.0f}/s", f"jnn/keras {row['jnn'] / row['keras']:.2f}x",
-                      f"eval jnn/keras {row['jnn_eval'] / row['keras_eval']:.2f}x",
-                      f"predict jnn/keras {row['jnn_predict'] / row['keras_predict']:.2f}x",
-                      f"first epoch jnn {row['jnn_first_s']:.1f}s keras {row['keras_first_s']:.1f}s"]
-        print(" | ".join(parts), flush=True)
+        args.batch, args.epochs, args.samples, args.no_keras = [32], 1, 256, True
+        args.models = ["mlp"]
+    dev = jax.devices()[0].device_kind if jax.devices()[0].platform != "cpu" else (
+        f"cpu ({os.cpu_count()} cores)")
+    results = {"device": dev, "samples": args.samples, "epochs": args.epochs, "rows": []}
+    for model_kind in args.models:
+        x, y = _data(model_kind, args.samples)
+        for b in args.batch:
+            row: dict = {"model": model_kind, "batch": b}
+            row["jnn"] = bench_jnn(model_kind, x, y, b, args.epochs)
+            row["fused"] = bench_handwritten(model_kind, x, y, b, args.epochs, fused=True)
+            row["jnn_over_fused"] = row["jnn"]["epoch_on_device"] / row["fused"]
+            if args.jit_step:
+                row["jit_per_step"] = bench_handwritten(model_kind, x, y, b, args.epochs, False)
+            if not args.no_keras:
+                k = bench_keras(model_kind, x, y, b, args.epochs)
+                if k is not None:
+                    row["keras"] = k
+                    row["jnn_over_keras"] = row["jnn"]["epoch"] / k["epoch"]
+            results["rows"].append(row)
+            print(_fmt_row(dev, row), flush=True)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(results, f, indent=1)
+    table = markdown(results)
+    if args.markdown:
+        with open(args.markdown, "w") as f:
+            f.write(table)
+    print(table)
     return results
 
 

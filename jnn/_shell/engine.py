@@ -11,6 +11,7 @@ predict after evaluate reuse them.
 from __future__ import annotations
 
 import math
+import os
 from typing import Any
 
 import jax
@@ -54,12 +55,32 @@ def batch_plan(num_samples: int, batch_size: int, shuffle: Any, seed: int | None
     return idx, mask
 
 
+# On the CPU a numpy plan costs no compilation and shares the cores with nothing; tests flip
+# this to exercise the accelerator path (plan traced into the epoch program, pipelined epochs).
+PLAN_ON_CPU = False
+_PLAN_STREAM = 0x5EED
+
+
+def plan_on_device() -> bool:
+    """Whether resident data is batched by a plan drawn on the device (accelerators)."""
+    return PLAN_ON_CPU or jax.devices()[0].platform != "cpu"
+
+
 def device_plan_fn(num_samples: int, batch_size: int, steps: int, shuffle: Any,
                    cycle: bool):
     """A jitted ``plan(key) -> (idx, mask)`` computing :func:`batch_plan` on the device.
 
     Keeps the per-epoch host work of resident data to one dispatch (no host permutation, no
     index transfer).
+    """
+    return jax.jit(device_plan(num_samples, batch_size, steps, shuffle, cycle))
+
+
+def device_plan(num_samples: int, batch_size: int, steps: int, shuffle: Any, cycle: bool):
+    """The pure ``plan(key) -> (idx, mask)`` behind :func:`device_plan_fn`.
+
+    :func:`make_train_chunk` can trace it into the epoch's program (``plan=``), so a whole
+    epoch on resident data is one dispatch: shuffle, gather, K steps.
     """
     total = steps * batch_size
 
@@ -79,7 +100,7 @@ def device_plan_fn(num_samples: int, batch_size: int, steps: int, shuffle: Any,
             idx, mask = idx[perm], mask[perm]
         return idx, mask
 
-    return jax.jit(plan)
+    return plan
 
 
 def _nbytes(tree: Any) -> int:
@@ -135,17 +156,39 @@ def chunk_steps(steps: int, bytes_per_step: int, steps_per_execution: Any,
 # --- compiled functions (cached on the model) ----------------------------------------------------
 
 
+# On accelerators each loop iteration of a scan costs a little control overhead, which is
+# visible when a step is tiny (an MLP at batch 32): unrolling 8 steps per iteration measured
+# 1.2x faster MLP and CNN epochs at batch 32 on an H100 (benchmarks/bench_fit.py). The CPU
+# keeps plain loops (its conv models already run fully unrolled short chunks).
+ACCELERATOR_SCAN_UNROLL = int(os.environ.get("JNN_SCAN_UNROLL", "8"))
+
+
+def _unroll(unroll: bool) -> Any:
+    """``lax.scan``'s ``unroll`` for a chunk: full for CPU conv chunks, 8 on accelerators."""
+    if unroll:
+        return True
+    return 1 if _on_cpu() else ACCELERATOR_SCAN_UNROLL
+
+
 def _gather(data: Any, i: jax.Array) -> Any:
     return jax.tree.map(lambda a: a[i], data)
 
 
 def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: bool,
                      skip_empty: bool, jit: bool = True, scale_loss: Any = None,
-                     unroll: bool = False):
+                     unroll: bool = False, plan: Any = None):
+    """``run(ts, data, idx, mask, reset) -> (ts, logs)``: K train steps in one ``lax.scan``.
+
+    With ``plan`` (from :func:`device_plan`), ``idx`` / ``mask`` are ignored (pass None): the
+    epoch's shuffled plan is drawn inside the program from a key split off ``ts.rng``.
+    """
     step = steps_lib.train_step_fn(model, objectives, tx, scale_loss)
 
     def run(ts, data, idx, mask, reset):
         x, y, sw = data
+        if plan is not None:  # a stream of its own: dropout keys stay fold_in(rng, step)
+            idx, mask = plan(jax.random.fold_in(jax.random.fold_in(ts.rng, _PLAN_STREAM),
+                                                ts.step))
         # Epoch start: fresh metric states, chosen inside the jitted function (no host work).
         fresh = objectives.init()
         ts = ts.replace(metrics=jax.tree.map(
@@ -160,7 +203,7 @@ def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: boo
                 new_ts = jax.tree.map(lambda n, o: jnp.where(valid, n, o), new_ts, ts)
             return new_ts, (logs if per_step_logs else None)
 
-        ts, logs = jax.lax.scan(body, ts, (idx, mask), unroll=unroll)
+        ts, logs = jax.lax.scan(body, ts, (idx, mask), unroll=_unroll(unroll))
         return ts, (logs if per_step_logs else objectives.results(ts.metrics))
 
     if not jit:
@@ -203,7 +246,7 @@ def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bo
             ms, logs = step(ms, variables, batch)
             return ms, (logs if per_step_logs else None)
 
-        ms, logs = jax.lax.scan(body, metric_states, (idx, mask), unroll=unroll)
+        ms, logs = jax.lax.scan(body, metric_states, (idx, mask), unroll=_unroll(unroll))
         return ms, (logs if per_step_logs else objectives.results(ms))
 
     if not jit:
@@ -219,7 +262,7 @@ def make_predict_chunk(model: Any, *, jit: bool = True, unroll: bool = False):
         def body(_, i):
             return None, model.apply(variables, _gather(x, i), training=False)
 
-        _, out = jax.lax.scan(body, None, idx, unroll=unroll)
+        _, out = jax.lax.scan(body, None, idx, unroll=_unroll(unroll))
         return out
 
     if not jit:
@@ -305,6 +348,10 @@ class DeviceData:
         data.check_finite(y, names[1])
         data.check_finite(sw, "`sample_weight`")
 
+
+    def chunk_all(self) -> Any:
+        """The resident device copy (x, y, sw), for programs that plan their own epoch."""
+        return self._device
 
     def chunks(self, idx: Any, mask: Any, k: int):
         """Yields ``(data, idx_chunk, mask_chunk, first_step, n_real_steps)`` per dispatch.

@@ -1,6 +1,7 @@
 """The benchmark script runs in CI-sized mode (a smoke run, not a timing)."""
 
 import importlib.util
+import json
 import pathlib
 
 
@@ -9,9 +10,12 @@ def test_bench_fit_smoke(tmp_path):
     spec = importlib.util.spec_from_file_location("bench_fit", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    out = tmp_path / "bench.json"
-    results = module.main(["--smoke", "--json", str(out)])
+    out, md = tmp_path / "bench.json", tmp_path / "bench.md"
+    results = module.main(["--smoke", "--json", str(out), "--markdown", str(md)])
     row = results["rows"][0]
-    for key in ("jnn", "jit_per_step", "fused", "jnn_eval", "jnn_predict"):
-        assert row[key] > 0, key
-    assert out.exists() and out.stat().st_size > 50
+    for key in ("epoch", "call", "eval", "predict", "first_s", "peak_rss_mb"):
+        assert row["jnn"][key] > 0, key
+    assert row["fused"] > 0 and row["jnn_over_fused"] > 0
+    assert json.loads(out.read_text()) == results
+    table = md.read_text()
+    assert "| mlp | 32 |" in table and "jnn/fused" in table and "Peak host RSS" in table

@@ -178,3 +178,79 @@ def test_conv_models_on_cpu_run_unrolled_chunks_with_the_same_result():
         assert any(key[-1] is True for key in auto._engine.cache if key[0] == "train")
     for a, b in zip(auto.get_weights(), scanned.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.fixture
+def plan_on_device(monkeypatch):
+    """The accelerator path on the CPU: plan traced into the epoch program, pipelined epochs."""
+    monkeypatch.setattr(engine, "PLAN_ON_CPU", True)
+
+
+def _fit_run(x, y, verbose=0, callbacks=None, shuffle=False, epochs=3):
+    import contextlib
+    import io
+
+    jnn.utils.set_random_seed(0)
+    model = _model(dropout=0.3)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        history = model.fit(x, y, batch_size=16, epochs=epochs, verbose=verbose,
+                            shuffle=shuffle, callbacks=callbacks)
+    return model, history.history, buf.getvalue()
+
+
+def _planned(model) -> bool:
+    return any("planned" in key for key in model._engine.cache)
+
+
+def test_pipelined_epochs_equal_the_step_by_epoch_loop(plan_on_device, monkeypatch):
+    x, y = _data()
+    m_pipe, h_pipe, out_pipe = _fit_run(x, y, verbose=2)
+    assert _planned(m_pipe)  # History + progress bar only: the pipelined path ran
+    monkeypatch.setattr(engine, "PLAN_ON_CPU", False)
+    m_ref, h_ref, out_ref = _fit_run(x, y, verbose=2)
+    assert not _planned(m_ref)
+    for a, b in zip(m_pipe.get_weights(), m_ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert h_pipe.keys() == h_ref.keys()
+    for k in h_ref:
+        np.testing.assert_allclose(h_pipe[k], h_ref[k], rtol=1e-5)
+    strip = [line.split(" - ", 2)[-1] for line in out_ref.splitlines()]  # drop timings
+    assert [line.split(" - ", 2)[-1] for line in out_pipe.splitlines()] == strip
+    assert out_pipe.count("Epoch ") == 3
+
+
+def test_pipelined_epochs_shuffle_differently_each_epoch(plan_on_device):
+    x, y = _data()
+    model, history, _ = _fit_run(x, y, shuffle=True, epochs=2)
+    assert _planned(model) and len(history["loss"]) == 2
+    plan = engine.device_plan(len(x), 16, 7, True, False)
+    a, _ = plan(jax.random.key(1))
+    b, _ = plan(jax.random.key(2))
+    assert sorted(np.asarray(a).ravel()[:100].tolist()) == list(range(100))
+    assert not np.array_equal(np.asarray(a), np.asarray(b))
+
+
+def test_a_user_callback_gets_every_epoch_in_order_without_pipelining(plan_on_device):
+    x, y = _data()
+    seen = []
+    cb = jnn.callbacks.LambdaCallback(
+        on_epoch_begin=lambda e, logs=None: seen.append(("begin", e)),
+        on_epoch_end=lambda e, logs=None: seen.append(("end", e, round(logs["loss"], 6))))
+    model, history, _ = _fit_run(x, y, callbacks=[cb])
+    assert not _planned(model)
+    assert [s[:2] for s in seen] == [("begin", 0), ("end", 0), ("begin", 1), ("end", 1),
+                                     ("begin", 2), ("end", 2)]
+    assert [s[2] for s in seen[1::2]] == [round(v, 6) for v in history["loss"]]
+
+
+def test_jax_array_inputs_train_in_place_like_numpy():
+    import jax.numpy as jnp
+
+    x, y = _data()
+    _, ref, _ = _fit_weights(x, y)
+    _, on_device, _ = _fit_weights(jnp.asarray(x), jnp.asarray(y))
+    for a, b in zip(ref, on_device):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
