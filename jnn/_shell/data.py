@@ -24,7 +24,13 @@ def to_numpy(x: Any, what: str) -> np.ndarray:
     if _is_pandas(x):
         x = x.to_numpy()
     elif isinstance(x, jax.Array):
-        x = np.asarray(x)
+        # Already on a device and immutable: fit / evaluate / predict use it in place, so
+        # repeated calls on the same jax arrays move no data.
+        if x.ndim == 0:
+            raise ValueError(f"{what} must have a batch dimension; received a scalar.")
+        if x.dtype == jax.numpy.bool_:
+            return x.astype(jax.numpy.float32)
+        return x
     arr = np.asarray(x)
     if arr.dtype == object or arr.dtype.kind in "USO":
         raise ValueError(
