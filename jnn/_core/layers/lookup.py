@@ -546,11 +546,6 @@ class TextVectorization(_HostLayer):
                 )
         if ragged:
             raise _fail(owner, "ragged", "False (ragged outputs are not supported)", ragged)
-        if mode == "one_hot" and split is not None:
-            raise ValueError(
-                f"{owner}: output_mode='one_hot' encodes one token per input string; it needs "
-                "split=None (use 'multi_hot' or 'count' for split text)."
-            )
         super().__init__(**kwargs)
         del vocabulary_size
         self.standardize, self.split = standardize, split
@@ -648,7 +643,11 @@ class TextVectorization(_HostLayer):
         for i, r in enumerate(rows):
             if r:
                 ids[i, : len(r)] = self._lookup.lookup_ids(np.asarray(r, str))
-        out = self._lookup.encode(ids)
+        if self.output_mode == "one_hot":  # one row per token (Keras: batch, tokens, depth)
+            depth = self._lookup._depth()
+            out = (ids[..., None] == np.arange(depth)).astype(np.float32)
+        else:
+            out = self._lookup.encode(ids)
         return out[0] if scalar else out
 
     def _pad(self, rows: list[np.ndarray]) -> np.ndarray:
@@ -686,6 +685,8 @@ class TextVectorization(_HostLayer):
         shape = tuple(input_shape)
         if self.output_mode == "int":
             return (shape[0], self.output_sequence_length)
+        if self.output_mode == "one_hot" and self.split is not None:
+            return (shape[0], None, self._lookup._depth())
         return (shape[0], self._lookup._depth())
 
     def get_config(self) -> dict[str, Any]:
