@@ -53,6 +53,8 @@ def test_learning_rate_scheduler_sets_the_jitted_state(model):
     fresh(model)
     fit(model, [], epochs=1)  # compiles (under the tests' rank-promotion setting)
     traces = model._engine.trace_count
+    jitted = [f for f in model._engine.cache.values() if hasattr(f, "_cache_size")]
+    sizes = [f._cache_size() for f in jitted]
     fresh(model)
     seen = []
     probe = C.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(lr_in_state(model)))
@@ -60,7 +62,8 @@ def test_learning_rate_scheduler_sets_the_jitted_state(model):
     expected = [0.1, 0.05, 0.1 / 3]
     np.testing.assert_allclose(history.history["learning_rate"], expected, rtol=1e-6)
     np.testing.assert_allclose(seen, expected, rtol=1e-6)  # in effect during each epoch
-    assert model._engine.trace_count == traces  # no recompilation
+    assert model._engine.trace_count == traces  # no new chunk function ...
+    assert [f._cache_size() for f in jitted] == sizes  # ... and no retrace of the old one
     # A zero rate really freezes the weights: the value is used by the compiled step.
     fresh(model)
     fit(model, [C.LearningRateScheduler(lambda epoch, lr: 0.0)], epochs=2)
