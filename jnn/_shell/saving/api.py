@@ -22,8 +22,14 @@ def _path(filepath: Any, caller: str) -> str:
     return str(os.fspath(filepath))
 
 
-def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = None,
-               include_optimizer: bool = True, **kwargs: Any) -> None:
+def save_model(
+    model: Any,
+    filepath: Any,
+    overwrite: bool = True,
+    zipped: Any = None,
+    include_optimizer: bool = True,
+    **kwargs: Any,
+) -> None:
     """Saves ``model`` as ``.keras`` (Keras 3 zip) or ``.h5`` (legacy Keras 2 HDF5).
 
     Args:
@@ -64,8 +70,12 @@ def save_model(model: Any, filepath: Any, overwrite: bool = True, zipped: Any = 
         )
 
 
-def load_model(filepath: Any, custom_objects: dict[str, Any] | None = None,
-               compile: bool = True, safe_mode: bool = True) -> Any:  # noqa: A002
+def load_model(
+    filepath: Any,
+    custom_objects: dict[str, Any] | None = None,
+    compile: bool = True,
+    safe_mode: bool = True,
+) -> Any:  # noqa: A002
     """Loads a model saved with ``model.save`` (by jnn, Keras 3, or Keras 2 for ``.h5``).
 
     Args:
@@ -135,8 +145,14 @@ def model_from_json(json_string: str, custom_objects: dict[str, Any] | None = No
     return ser.deserialize_keras_object(config, custom_objects)
 
 
-def clone_model(model: Any, input_tensors: Any = None, clone_function: Any = None,
-                call_function: Any = None, recursive: bool = False, **kwargs: Any) -> Any:
+def clone_model(
+    model: Any,
+    input_tensors: Any = None,
+    clone_function: Any = None,
+    call_function: Any = None,
+    recursive: bool = False,
+    **kwargs: Any,
+) -> Any:
     """A new model with the same architecture and freshly initialised weights.
 
     Args:
@@ -188,8 +204,7 @@ def _clone_functional(model: Any, fn: Any, input_tensors: Any) -> Any:
     from jnn._shell.functional import Functional, Input
 
     if input_tensors is None:
-        new_inputs = [Input(batch_shape=t.shape, dtype=t.dtype, name=t.name)
-                      for t in model.inputs]
+        new_inputs = [Input(batch_shape=t.shape, dtype=t.dtype, name=t.name) for t in model.inputs]
     else:
         new_inputs = graph.flatten(input_tensors)
         if len(new_inputs) != len(model.inputs):

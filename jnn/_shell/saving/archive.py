@@ -46,17 +46,17 @@ def check_member(path: str, info: zipfile.ZipInfo) -> None:
             f"Refusing to read '{path}': archive member {name!r} declares {info.file_size} "
             "bytes, more than the limit."
         )
-    if info.compress_type != zipfile.ZIP_STORED and info.file_size > max(
-        info.compress_size, 1
-    ) * MAX_DEFLATE_RATIO:
+    if (
+        info.compress_type != zipfile.ZIP_STORED
+        and info.file_size > max(info.compress_size, 1) * MAX_DEFLATE_RATIO
+    ):
         raise ValueError(
             f"Refusing to read '{path}': archive member {name!r} declares {info.file_size} "
             f"bytes from {info.compress_size} compressed bytes (a forged or bomb archive)."
         )
 
 
-def read_member(zf: zipfile.ZipFile, path: str, name: str, limit: int = MAX_MEMBER_BYTES
-                ) -> bytes:
+def read_member(zf: zipfile.ZipFile, path: str, name: str, limit: int = MAX_MEMBER_BYTES) -> bytes:
     """The bytes of member ``name``: exactly its declared size, CRC checked."""
     try:
         info = zf.getinfo(name)
@@ -67,14 +67,19 @@ def read_member(zf: zipfile.ZipFile, path: str, name: str, limit: int = MAX_MEMB
         ) from None
     if info.file_size > limit:
         raise ValueError(
-            f"Refusing to read '{path}': '{name}' declares {info.file_size} bytes (limit "
-            f"{limit})."
+            f"Refusing to read '{path}': '{name}' declares {info.file_size} bytes (limit {limit})."
         )
     try:
         with zf.open(info) as member:
             data = member.read(info.file_size + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError,
-            RuntimeError) as e:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ) as e:
         raise ValueError(f"Could not read '{name}' in '{path}': corrupted archive. {e}") from e
     except Exception as e:  # zlib.error and friends
         raise ValueError(f"Could not read '{name}' in '{path}': corrupted archive. {e}") from e

@@ -23,8 +23,7 @@ def check_destination(path: str, overwrite: bool, caller: str) -> str:
     directory = os.path.dirname(path)
     if not os.path.isdir(directory):
         raise FileNotFoundError(
-            f"{caller}: the directory '{directory}' of `filepath` does not exist; create it "
-            "first."
+            f"{caller}: the directory '{directory}' of `filepath` does not exist; create it first."
         )
     return path
 

@@ -47,8 +47,7 @@ def _optimizer(opt: Any) -> Any:
     if config.get("decay") in (0, 0.0, None):
         config.pop("decay", None)  # Keras 3 warns about the Keras 2 `decay` argument
     out = opt_registry.serialize(opt)
-    out.update(module=module, registered_name=registered,
-               config=ser.serialize_keras_object(config))
+    out.update(module=module, registered_name=registered, config=ser.serialize_keras_object(config))
     return out
 
 

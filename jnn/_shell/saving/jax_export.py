@@ -57,8 +57,12 @@ def save_variables(model_or_tree: Any, filepath: Any, overwrite: bool = True) ->
     """
     tree = _keys_to_data(_tree_of(model_or_tree))
     tree = jax.tree.map(np.asarray, tree)
-    _write(filepath, serialization.msgpack_serialize(serialization.to_state_dict(tree)),
-           overwrite, "save_variables")
+    _write(
+        filepath,
+        serialization.msgpack_serialize(serialization.to_state_dict(tree)),
+        overwrite,
+        "save_variables",
+    )
 
 
 def load_variables(filepath: Any, target: Any = None) -> Any:

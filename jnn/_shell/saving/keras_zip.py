@@ -58,8 +58,12 @@ def save(model: Any, path: str, overwrite: bool = True, include_optimizer: bool 
             zf.writestr(WEIGHTS, buffer.getvalue(), zipfile.ZIP_STORED)
 
 
-def load(path: str, custom_objects: Any = None, compile: bool = True,  # noqa: A002
-         safe_mode: bool = True) -> Any:
+def load(
+    path: str,
+    custom_objects: Any = None,
+    compile: bool = True,  # noqa: A002
+    safe_mode: bool = True,
+) -> Any:
     """Reads a ``.keras`` file written by jnn or Keras 3."""
     with archive.open_zip(path) as zf:
         config = archive.read_json(
@@ -109,7 +113,6 @@ def from_config_checked(config: Any, path: str, custom_objects: Any, safe_mode: 
         raise type(e)(f"Could not rebuild the model stored in '{path}': {e}") from e
     if not getattr(model, "_is_model", False):
         raise ValueError(
-            f"Could not read '{path}': its config describes a {type(model).__name__}, not a "
-            "model."
+            f"Could not read '{path}': its config describes a {type(model).__name__}, not a model."
         )
     return model

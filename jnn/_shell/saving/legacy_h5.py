@@ -40,8 +40,10 @@ def save(model: Any, path: str, overwrite: bool = True, include_optimizer: bool 
                 training = dict(compiled)
                 opt = training.pop("optimizer")
                 if opt is not None:
-                    training["optimizer_config"] = {"class_name": opt["class_name"],
-                                                    "config": opt["config"]}
+                    training["optimizer_config"] = {
+                        "class_name": opt["class_name"],
+                        "config": opt["config"],
+                    }
                 f.attrs["training_config"] = json.dumps(training)
                 _write_optimizer(f, model)
             f.flush()
@@ -81,15 +83,18 @@ def _write_optimizer(f: h5py.File, model: Any) -> None:
 
 
 # --- reading -------------------------------------------------------------------------------------
-def load(path: str, custom_objects: Any = None, compile: bool = True,  # noqa: A002
-         safe_mode: bool = True) -> Any:
+def load(
+    path: str,
+    custom_objects: Any = None,
+    compile: bool = True,  # noqa: A002
+    safe_mode: bool = True,
+) -> Any:
     """Reads a Keras 2 / Keras 3 legacy ``.h5`` model file."""
     try:
         f = h5py.File(path, "r")
     except (OSError, ValueError) as e:
         raise ValueError(
-            f"Could not read '{path}': not a valid HDF5 model file (corrupted or truncated?). "
-            f"{e}"
+            f"Could not read '{path}': not a valid HDF5 model file (corrupted or truncated?). {e}"
         ) from e
     with f:
         try:

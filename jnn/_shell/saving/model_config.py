@@ -26,8 +26,12 @@ def sequential_config(model: Any) -> dict[str, Any]:
         t = model._graph_input
         layers.append(_input_layer_entry(t.shape, t.dtype.name, t.name or "input_layer"))
     layers += [_layer_entry(la) for la in model.layers]
-    config: dict[str, Any] = {"name": model.name, "trainable": model.trainable,
-                              "dtype": None, "layers": layers}
+    config: dict[str, Any] = {
+        "name": model.name,
+        "trainable": model.trainable,
+        "dtype": None,
+        "layers": layers,
+    }
     if model.built and model._graph_input is not None:
         config["build_input_shape"] = list(model._graph_input.shape)
     return config
@@ -46,8 +50,14 @@ def _input_layer_entry(shape: tuple, dtype: str, name: str) -> dict[str, Any]:
     return {
         "module": "keras.layers",
         "class_name": "InputLayer",
-        "config": {"batch_shape": list(shape), "dtype": dtype, "sparse": False,
-                   "ragged": False, "name": name, "optional": False},
+        "config": {
+            "batch_shape": list(shape),
+            "dtype": dtype,
+            "sparse": False,
+            "ragged": False,
+            "name": name,
+            "optional": False,
+        },
         "registered_name": None,
     }
 
@@ -60,8 +70,9 @@ def sequential_from_config(cls: type, config: Mapping[str, Any], custom_objects:
     for i, entry in enumerate(entries):
         if entry.get("class_name") == "InputLayer" and i == 0:
             layer = ser.deserialize_keras_object(entry, custom_objects)
-            items.append(Input(batch_shape=layer.batch_shape, dtype=layer._input_dtype,
-                               name=layer.name))
+            items.append(
+                Input(batch_shape=layer.batch_shape, dtype=layer._input_dtype, name=layer.name)
+            )
         else:
             items.append(ser.deserialize_keras_object(entry, custom_objects))
     model = cls(items, name=config.get("name"), trainable=config.get("trainable", True))
@@ -87,8 +98,11 @@ def functional_config(model: Any) -> dict[str, Any]:
     def tensor_config(t: KerasTensor) -> dict[str, Any]:
         return {
             "class_name": "__keras_tensor__",
-            "config": {"shape": list(t.shape), "dtype": t.dtype.name,
-                       "keras_history": [t.node.layer.name, index[id(t.node)], t.index]},
+            "config": {
+                "shape": list(t.shape),
+                "dtype": t.dtype.name,
+                "keras_history": [t.node.layer.name, index[id(t.node)], t.index],
+            },
         }
 
     def value(v: Any) -> Any:
@@ -172,8 +186,13 @@ def functional_from_config(cls: type, config: Mapping[str, Any], custom_objects:
 
 
 def _is_history(x: Any) -> bool:
-    return (isinstance(x, (list, tuple)) and len(x) == 3 and isinstance(x[0], str)
-            and isinstance(x[1], int) and isinstance(x[2], int))
+    return (
+        isinstance(x, (list, tuple))
+        and len(x) == 3
+        and isinstance(x[0], str)
+        and isinstance(x[1], int)
+        and isinstance(x[2], int)
+    )
 
 
 def _io_structure(spec: Any, outputs: dict) -> Any:

@@ -71,9 +71,10 @@ def read(f: h5py.File | h5py.Group, model: Any, path: str) -> Any | None:
     if "optimizer/jnn_state" in f:
         stored = _datasets(f["optimizer/jnn_state"])
         if _same_shapes(stored, leaves):
-            return jax.tree.unflatten(treedef, [
-                jnp.asarray(np.asarray(s), dtype=leaf.dtype) for s, leaf in zip(stored, leaves)
-            ])
+            return jax.tree.unflatten(
+                treedef,
+                [jnp.asarray(np.asarray(s), dtype=leaf.dtype) for s, leaf in zip(stored, leaves)],
+            )
     if "optimizer/vars" in f:
         state = _from_keras_layout(model, ref, _datasets(f["optimizer/vars"]))
         if state is not None:
@@ -196,6 +197,7 @@ def _from_keras_layout(model: Any, ref: Any, stored: list) -> Any | None:
     def fill(node: Any, prefix: tuple = ()) -> Any:
         if id(node) in slot_ids:
             i = slot_ids[id(node)]
+
             def one(p: Any, leaf: Any) -> Any:
                 value = values.get((i, tuple(k.key for k in p)))
                 if value is None:  # a frozen weight: Keras keeps no slot for it
@@ -204,10 +206,14 @@ def _from_keras_layout(model: Any, ref: Any, stored: list) -> Any | None:
 
             return jax.tree_util.tree_map_with_path(one, node)
         if isinstance(node, tuple) and hasattr(node, "_fields"):
-            return type(node)(*[
-                _fresh(stored[0], getattr(node, f).dtype) if f == "count" else fill(getattr(node, f))
-                for f in node._fields
-            ])
+            return type(node)(
+                *[
+                    _fresh(stored[0], getattr(node, f).dtype)
+                    if f == "count"
+                    else fill(getattr(node, f))
+                    for f in node._fields
+                ]
+            )
         if isinstance(node, tuple):
             return tuple(fill(c) for c in node)
         return node

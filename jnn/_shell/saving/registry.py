@@ -62,9 +62,7 @@ def get_registered_name(obj: Any) -> str:
     return getattr(obj, "__name__", type(obj).__name__)
 
 
-def get_registered_object(
-    name: str, custom_objects: Mapping[str, Any] | None = None
-) -> Any | None:
+def get_registered_object(name: str, custom_objects: Mapping[str, Any] | None = None) -> Any | None:
     """The object for ``name`` from ``custom_objects``, the active scopes or the registry."""
     if custom_objects and name in custom_objects:
         return custom_objects[name]

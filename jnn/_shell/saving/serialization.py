@@ -111,10 +111,16 @@ def serialize_keras_object(obj: Any) -> Any:
         return [serialize_keras_object(v) for v in obj]
     if isinstance(obj, type):
         module, registered = _module_of(obj)
-        return {"module": module, "class_name": obj.__name__, "config": None,
-                "registered_name": registered}
-    if isinstance(obj, types.FunctionType) or inspect.isbuiltin(obj) or (
-        callable(obj) and not hasattr(obj, "get_config") and hasattr(obj, "__name__")
+        return {
+            "module": module,
+            "class_name": obj.__name__,
+            "config": None,
+            "registered_name": registered,
+        }
+    if (
+        isinstance(obj, types.FunctionType)
+        or inspect.isbuiltin(obj)
+        or (callable(obj) and not hasattr(obj, "get_config") and hasattr(obj, "__name__"))
     ):
         return serialize_function(obj)
     if hasattr(obj, "get_config"):
@@ -228,7 +234,8 @@ def instantiate(cls: type, config: Mapping[str, Any], custom_objects: Any) -> An
     inner = dict(config.get("config") or {})
     if _is_kind(cls, "dtype_policy"):
         return inner.get("name")
-    inner = resolve_nested(inner, custom_objects)
+    if not (cls.__module__.startswith("jnn.") and getattr(cls, "_is_model", False)):
+        inner = resolve_nested(inner, custom_objects)  # graph models resolve their layers
     from_config = getattr(cls, "from_config", None)
     params = _from_config_params(from_config)
     try:
@@ -367,8 +374,15 @@ def _builtin_class(name: str, module: str) -> Any:
             if isinstance(found, type):
                 return found
     # Keras 2 configs carry no module: layers, then the other kinds.
-    for jnn_module in ("jnn.layers", "jnn.initializers", "jnn.regularizers",
-                       "jnn.constraints", "jnn.optimizers", "jnn.losses", "jnn.metrics"):
+    for jnn_module in (
+        "jnn.layers",
+        "jnn.initializers",
+        "jnn.regularizers",
+        "jnn.constraints",
+        "jnn.optimizers",
+        "jnn.losses",
+        "jnn.metrics",
+    ):
         found = getattr(importlib.import_module(jnn_module), name, None)
         if isinstance(found, type):
             return found
