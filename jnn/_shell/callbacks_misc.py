@@ -92,7 +92,9 @@ class CSVLogger(Callback):
         >>> path = os.path.join(tempfile.mkdtemp(), "log.csv")
         >>> cb = CSVLogger(path)
         >>> cb.on_train_begin(); cb.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.7})
-        >>> cb.on_train_end(); print(open(path).read().strip())
+        >>> cb.on_train_end()
+        >>> with open(path) as f:
+        ...     print(f.read().strip())
         epoch,loss,val_loss
         0,0.5,0.7
     """

@@ -140,7 +140,7 @@ class EarlyStopping(MonitorCallback):
         >>> cb = EarlyStopping(monitor="loss", patience=1)
         >>> class M: stop_training = False
         >>> cb.set_model(M()); cb.on_train_begin()
-        >>> for epoch, loss in enumerate([1.0, 0.5, 0.6, 0.7]):
+        >>> for epoch, loss in enumerate([1.0, 0.5, 0.6]):
         ...     cb.on_epoch_end(epoch, {"loss": loss})
         >>> cb.model.stop_training, cb.stopped_epoch
         (True, 2)
@@ -235,9 +235,12 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
     Example:
         >>> import os, tempfile
         >>> d = tempfile.mkdtemp()
-        >>> atomic_write(os.path.join(d, "a.txt"), lambda p: open(p, "w").write("hi"))
-        >>> open(os.path.join(d, "a.txt")).read()
-        'hi'
+        >>> def write(tmp):
+        ...     with open(tmp, "w") as f:
+        ...         f.write("hi")
+        >>> atomic_write(os.path.join(d, "a.txt"), write)
+        >>> os.listdir(d)
+        ['a.txt']
     """
     directory = os.path.dirname(path) or "."
     base = os.path.basename(path)
