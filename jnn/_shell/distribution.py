@@ -596,6 +596,16 @@ def local_batch_shards(dist: Distribution) -> int:
     return max(len(coords), 1)
 
 
+def splits_batch() -> bool:
+    """Whether the current distribution splits batches over devices (a batch axis of size
+    > 1, or several processes): then index plans must be sharded, not drawn unsplit."""
+    dist = distribution()
+    if dist is None:
+        return False
+    mesh = dist.device_mesh.backend_mesh
+    return jax.process_count() > 1 or mesh.shape[dist.batch_dim_name] > 1
+
+
 def may_be_resident() -> bool:
     """Whether whole datasets may live on the devices (not across processes: each process
     holds only its own shard, so batches are gathered on the host and sharded per chunk)."""
@@ -636,6 +646,9 @@ def pad_plan(
 
 
 def _global_batch(local: Any, sharding: NamedSharding) -> Any:
+    """This process's rows -> the global array (an asynchronous device_put on one host)."""
+    if jax.process_count() == 1:
+        return jax.device_put(local, sharding)
     return jax.make_array_from_process_local_data(sharding, np.asarray(local))
 
 
@@ -657,8 +670,9 @@ def data_chunks(device_data: Any, idx: Any, mask: Any, k: int):
     steps = idx.shape[0]
     k = min(k, steps)
     n_chunks = -(-steps // k)
-    pad = ((0, n_chunks * k - steps), (0, 0))
-    idx, mask = np.pad(idx, pad), np.pad(mask, pad)
+    if n_chunks * k > steps:
+        pad = ((0, n_chunks * k - steps), (0, 0))
+        idx, mask = np.pad(idx, pad), np.pad(mask, pad)
     if jax.process_count() > 1:
         from jax.experimental import multihost_utils
 

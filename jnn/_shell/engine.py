@@ -63,6 +63,8 @@ _PLAN_STREAM = 0x5EED
 
 def plan_on_device() -> bool:
     """Whether resident data is batched by a plan drawn on the device (accelerators)."""
+    if distribution_lib.splits_batch():  # the plan must be sharded over the devices
+        return False
     return PLAN_ON_CPU or jax.devices()[0].platform != "cpu"
 
 
