@@ -46,3 +46,59 @@ def test_masked_lstm_matches_keras():
                            keras.layers.Embedding(10, 4, mask_zero=True), keras.layers.LSTM(3)])
     km.set_weights(seq.get_weights())
     np.testing.assert_allclose(seq.predict(X, verbose=0), km.predict(X, verbose=0), atol=1e-6)
+
+
+class _Subclassed(jnn.Model):
+    def __init__(self, mask_zero):
+        super().__init__()
+        self.emb = Embedding(10, 4, mask_zero=mask_zero)
+        self.lstm = LSTM(3)
+
+    def call(self, x):
+        return self.lstm(self.emb(x))
+
+
+class _Broken(_Subclassed):
+    def call(self, x):
+        return self.lstm(self.emb(x) * 1.0)  # a new array: Keras's mask does not follow it
+
+
+@pytest.mark.parametrize("cls, mask_zero, same", [(_Subclassed, True, True),
+                                                  (_Subclassed, False, False),
+                                                  (_Broken, True, False)])
+def test_subclassed_model_call_carries_masks(cls, mask_zero, same):
+    seq = _seq(True)
+    model = cls(mask_zero)
+    model.predict(X, verbose=0)
+    model.set_weights(seq.get_weights())
+    diff = np.abs(model.predict(X, verbose=0) - seq.predict(X, verbose=0)).max()
+    assert (diff < 1e-6) == same
+
+
+def test_hoisted_input_projection_matches_the_per_step_lstm(monkeypatch):
+    """On GPU the LSTM computes all input projections before the scan (one matmul); the
+    result and gradients equal the per-step form (forced here on CPU)."""
+    import jax
+    import jax.numpy as jnp
+
+    from jnn._core.layers import rnn
+
+    x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 5, 3)), jnp.float32)
+    mask = jnp.asarray(X != 0)
+    layer = LSTM(4, return_sequences=True, return_state=True, go_backwards=True)
+    params = layer.init(jax.random.key(0), x)["params"]
+
+    def run(p):
+        outs = layer.apply({"params": p, "state": {}}, x, mask=mask)[0]
+        return sum(jnp.sum(o * (i + 1)) for i, o in enumerate(outs)), outs
+
+    (_, per_step), g_per_step = jax.value_and_grad(run, has_aux=True)(params)
+    monkeypatch.setattr(rnn, "_hoist_on_backend", lambda: True)
+    rnn._run_rnn.clear_cache()
+    assert layer._hoists_inputs(training=False) and not LSTM(2, dropout=0.1)._hoists_inputs(True)
+    (_, hoisted), g_hoisted = jax.value_and_grad(run, has_aux=True)(params)
+    rnn._run_rnn.clear_cache()
+    for a, b in zip(per_step, hoisted):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    for k in params:
+        np.testing.assert_allclose(g_per_step[k], g_hoisted[k], atol=1e-5)

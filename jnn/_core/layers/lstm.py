@@ -108,15 +108,31 @@ class LSTMCell(RNNCellBase):
 
     def step(self, weights, x, states, in_mask, rec_mask):
         kernel, recurrent, bias = weights
-        h_tm1, c_tm1 = states[0], states[1]
-        z = gate_matmul(x, kernel, in_mask) + gate_matmul(h_tm1, recurrent, rec_mask)
+        z = gate_matmul(x, kernel, in_mask) + gate_matmul(states[0], recurrent, rec_mask)
         if bias is not None:
             z = z + bias[None, :]
+        return self._gates(z, states[1])
+
+    def _gates(self, z, c_tm1):
         z_i, z_f, z_c, z_o = jnp.split(z, 4, axis=-1)
         gate = self.recurrent_activation
         c = gate(z_f) * c_tm1 + gate(z_i) * self.activation(z_c)
         h = gate(z_o) * self.activation(c)
         return h, [h, c]
+
+    # The RNN layer may compute every step's input projection as one matmul before the scan
+    # (see RNN._hoists_inputs); then each step only multiplies the recurrent kernel.
+    hoistable = True
+
+    def project_inputs(self, weights, xs: jax.Array) -> jax.Array:
+        """``x @ kernel + bias`` for all steps of time-major ``xs`` (time, batch, features)."""
+        kernel, _, bias = weights
+        z = jnp.einsum("tbf,fg->tbg", xs, kernel)
+        return z if bias is None else z + bias[None, None, :]
+
+    def step_projected(self, weights, z_x, states):
+        """One step from a precomputed input projection ``z_x`` (batch, 4*units)."""
+        return self._gates(z_x + states[0] @ weights[1], states[1])
 
     def get_config(self) -> dict[str, Any]:
         return {

@@ -535,9 +535,33 @@ class RNN(Layer):
         program = _SameProgram(self)
         return _run_rnn(program, variables, x, mask, states, rng, training=bool(training)), {}
 
+    def _hoists_inputs(self, training: bool) -> bool:
+        """Whether the input projection of every step runs before the scan as one matmul.
+
+        Only for cells that offer it (``LSTMCell``), without dropout in training, and off the
+        CPU: on GPU the big matmul saves one small matmul per step (~20% of an LSTM's step
+        time), while XLA:CPU runs the scan over the precomputed (time, batch, 4*units)
+        projections about 2x slower than the per-step form (measured, jax 0.11).
+        """
+        cell = self.cell
+        # Only the class that declares it (a subclass may change ``step``).
+        if not type(cell).__dict__.get("hoistable", False) or not _hoist_on_backend():
+            return False
+        return not training or (cell.dropout == 0 and cell.recurrent_dropout == 0)
+
     def _run(self, variables, x, mask, states, rng, training):
-        cell_step = self._step_fn(variables, training, rng)
         xs = jnp.swapaxes(x, 0, 1)
+        if self._hoists_inputs(training):
+            weights = self.cell._weights(variables["params"], x.dtype)
+            zs = self.cell.project_inputs(weights, xs)
+
+            def cell_step(z_t, states):
+                out, new_states = self.cell.step_projected(weights, z_t, list(states))
+                return out, tuple(new_states)
+
+            xs = zs
+        else:
+            cell_step = self._step_fn(variables, training, rng)
         ms = None if mask is None else jnp.swapaxes(mask, 0, 1)
         outputs, last, final = self._scan(cell_step, xs, ms, states)
         output = jnp.swapaxes(outputs, 0, 1) if self.return_sequences else last
@@ -627,6 +651,10 @@ def _program_key(layer: RNN) -> tuple:
         )
     )
     return (type(layer), type(cell), layer_key, cell_key)
+
+
+def _hoist_on_backend() -> bool:
+    return jax.default_backend() != "cpu"
 
 
 # Eager calls reuse one compiled program per configuration and input shapes (an eager
