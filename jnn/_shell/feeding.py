@@ -52,8 +52,12 @@ def is_iterator_input(x: Any) -> bool:
     """True for data that is read batch by batch (not an in-memory array structure)."""
     if isinstance(x, (list, tuple, dict, np.ndarray, jax.Array)) or data._is_pandas(x):
         return False
-    return (_is_sequence(x) or hasattr(x, "as_numpy_iterator") or hasattr(x, "__next__")
-            or hasattr(x, "__iter__"))
+    return (
+        _is_sequence(x)
+        or hasattr(x, "as_numpy_iterator")
+        or hasattr(x, "__next__")
+        or hasattr(x, "__iter__")
+    )
 
 
 class Source:
@@ -93,9 +97,7 @@ class Source:
     def _peek(self) -> Any:
         if self.kind == "sequence":
             if self.num_batches == 0:
-                raise ValueError(
-                    f"The {type(self.obj).__name__} is empty: `len()` is 0 batches."
-                )
+                raise ValueError(f"The {type(self.obj).__name__} is empty: `len()` is 0 batches.")
             return self.obj[0]
         it = iter(self.obj.as_numpy_iterator()) if self.kind == "tf" else iter(self.obj)
         try:
@@ -176,9 +178,15 @@ def unpack(batch: Any, index: int) -> tuple[Any, Any, Any]:
     x, y, sw = (tuple(batch) + (None, None))[:3]
     names = ("Input data `x`", "Target data `y`", "`sample_weight`")
     return tuple(
-        data.map_arrays(part, lambda a, w=w: _leaf_to_numpy(a, f"{w} (batch {index})"))
+        part
+        if isinstance(part, np.ndarray) and part.dtype in _READY and part.ndim
+        else data.map_arrays(part, lambda a, w=w: _leaf_to_numpy(a, f"{w} (batch {index})"))
         for part, w in zip((x, y, sw), names)
     )
+
+
+# Arrays the engine takes as they are (the common case; skips the per-leaf conversion).
+_READY = (np.dtype(np.float32), np.dtype(np.int32))
 
 
 def describe(tree: Any) -> str:
@@ -201,10 +209,16 @@ class IteratorAdapter:
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None):
         self.source = Source(x)
-        name = {"generator": "generator", "sequence": "PyDataset", "tf": "tf.data.Dataset",
-                "iterable": "iterable dataset"}[self.source.kind]
-        for arg, value, desc in (("y", y, "the targets"),
-                                 ("sample_weight", sample_weight, "the sample weights")):
+        name = {
+            "generator": "generator",
+            "sequence": "PyDataset",
+            "tf": "tf.data.Dataset",
+            "iterable": "iterable dataset",
+        }[self.source.kind]
+        for arg, value, desc in (
+            ("y", y, "the targets"),
+            ("sample_weight", sample_weight, "the sample weights"),
+        ):
             if value is not None:
                 raise ValueError(
                     f"When providing `x` as a {name}, `{arg}` should not be passed. Instead, "
@@ -221,6 +235,7 @@ class IteratorAdapter:
 
 
 _DONE = object()
+CHUNK_BYTES = 4 << 20
 
 
 class Feed:
@@ -231,10 +246,16 @@ class Feed:
     """
 
     resident = False
-    skip_empty = True  # a pass may end inside a chunk: its padded steps must change nothing
 
-    def __init__(self, adapter: IteratorAdapter, prepare: Callable, *, steps: int | None,
-                 shuffle: Any = False, seed: int = 0):
+    def __init__(
+        self,
+        adapter: IteratorAdapter,
+        prepare: Callable,
+        *,
+        steps: int | None,
+        shuffle: Any = False,
+        seed: int = 0,
+    ):
         self.source = adapter.source
         self.prepare = prepare
         self.steps = None if steps is None else int(steps)
@@ -244,10 +265,16 @@ class Feed:
         self.batch_size = _rows(self.host)
         self.num_samples = self.batch_size
         self.row_bytes = sum(a.nbytes for a in jax.tree.leaves(self.host)) // self.batch_size
-        self._spec = jax.tree.structure(self.host), [
-            (a.shape[1:], a.dtype) for a in jax.tree.leaves(self.host)]
+        self._spec = (
+            jax.tree.structure(self.host),
+            [(a.shape[1:], a.dtype) for a in jax.tree.leaves(self.host)],
+        )
         self.exhausted = False
         self.batches_seen = 0
+        self._local: dict[int, Any] = {}
+        # Padded steps at the end of a pass of unknown length must change nothing (a `where`
+        # per step); chunk_size decides.
+        self.skip_empty = True
         self._iter: Iterator | None = None
         self._pass_seen = 0
 
@@ -257,13 +284,21 @@ class Feed:
         return self.steps or self.source.num_batches
 
     def chunk_size(self, steps_per_execution: Any) -> int:
-        """K for streamed batches: enough to hide dispatch, small enough to overlap input."""
+        """K for streamed batches: enough to hide dispatch, small enough to overlap input.
+
+        'auto' targets chunks of about ``CHUNK_BYTES`` (at most 32 steps), so the first chunk
+        is ready quickly and host copies stay small. With a known number of batches, a pass
+        ending inside a chunk gets a shorter chunk (one more trace) instead of padded steps.
+        """
         if steps_per_execution != "auto":
             k = int(steps_per_execution)
         else:
-            budget = config.device_memory_budget()
-            k = max(1, min(32, budget // (2 * max(self.row_bytes * self.batch_size, 1))))
-        return max(1, min(k, self.num_batches or k))
+            step_bytes = max(self.row_bytes * self.batch_size, 1)
+            budget = config.device_memory_budget() // (2 * step_bytes)
+            k = max(1, min(32, CHUNK_BYTES // step_bytes, budget))
+        k = max(1, min(k, self.num_batches or k))
+        self.skip_empty = not self.num_batches
+        return k
 
     def check_finite(self, names: tuple[str, str]) -> None:
         x, y, sw = self.host
@@ -293,8 +328,9 @@ class Feed:
         self.source.on_epoch_begin()
         q: queue.Queue = queue.Queue(maxsize=max(2, self.source.max_queue_size // k))
         stop = threading.Event()
-        worker = threading.Thread(target=self._produce, args=(self._epoch_batches(), k, q, stop),
-                                  daemon=True)
+        worker = threading.Thread(
+            target=self._produce, args=(self._epoch_batches(), k, q, stop), daemon=True
+        )
         worker.start()
         first_step, n_batches = 0, 0
         try:
@@ -353,14 +389,15 @@ class Feed:
         except BaseException as exc:  # re-raised in the consuming thread
             put(exc)
 
-    def _batch(self, raw: Any) -> Any:
+    def _batch(self, raw: Any) -> tuple[int, Any]:
         index = self.batches_seen
         self.batches_seen += 1
         x, y, sw = unpack(raw, index)
         tree = self.prepare(x, y, sw)
-        treedef = jax.tree.structure(tree)
-        specs = [(a.shape[1:], a.dtype) for a in jax.tree.leaves(tree)]
-        if treedef != self._spec[0] or [s for s, _ in specs] != [s for s, _ in self._spec[1]]:
+        leaves = jax.tree.leaves(tree)
+        if jax.tree.structure(tree) != self._spec[0] or [a.shape[1:] for a in leaves] != [
+            s for s, _ in self._spec[1]
+        ]:
             raise ValueError(
                 f"Batch {index} does not match the first batch: every batch must have the same "
                 f"structure and the same shapes (except the batch size).\n  first batch: "
@@ -372,28 +409,42 @@ class Feed:
                 f"Batch {index} has {n} samples, more than the first batch ({self.batch_size}). "
                 "Batches after the first may be smaller (the last one usually is), not larger."
             )
-        xs, ys, sws = tree
-        data.check_finite(xs, f"Input data `x` (batch {index})")
-        data.check_finite(ys, f"Target data `y` (batch {index})")
-        return tree
+        return index, leaves
 
     def _assemble(self, group: list, k: int) -> tuple:
         b = self.batch_size
-        mask = np.zeros((k, b), np.float32)
-        leaves_per_batch = [jax.tree.leaves(t) for t in group]
+        if not self.skip_empty and len(group) < k:
+            k = len(group)  # a pass that ran out early: a shorter chunk (one more trace)
         out = []
         for j, (shape, dtype) in enumerate(self._spec[1]):
-            buf = np.zeros((k * b,) + tuple(shape), dtype)
-            for s, leaves in enumerate(leaves_per_batch):
+            buf = np.empty((k * b,) + tuple(shape), dtype)
+            for s, (_, leaves) in enumerate(group):
                 arr = leaves[j]
-                buf[s * b:s * b + arr.shape[0]] = arr
+                buf[s * b : s * b + arr.shape[0]] = arr
+                buf[s * b + arr.shape[0] : (s + 1) * b] = 0
+            buf[len(group) * b :] = 0
             out.append(buf)
-        for s, leaves in enumerate(leaves_per_batch):
-            mask[s, :leaves[0].shape[0]] = 1.0
+        self._check_finite(group, out)
+        mask = np.zeros((k, b), np.float32)
+        for s, (_, leaves) in enumerate(group):
+            mask[s, : leaves[0].shape[0]] = 1.0
+        if k not in self._local:
+            self._local[k] = jax.device_put(np.arange(k * b, dtype=np.int32).reshape(k, b))
         host = jax.tree.unflatten(self._spec[0], out)
-        local = np.arange(k * b, dtype=np.int32).reshape(k, b)
-        dev = jax.device_put((host, local, mask))
-        return dev[0], dev[1], dev[2], len(group)
+        dev, mask_d = jax.device_put((host, mask))
+        return dev, self._local[k], mask_d, len(group)
+
+    def _check_finite(self, group: list, bufs: list) -> None:
+        """One float32 pass per chunk; the offending batch is looked up only on failure."""
+        n_checked = len(jax.tree.leaves(self.host[:2]))  # x and y, not sample weights
+        if all(
+            a.dtype.kind != "f" or np.isfinite(a.sum(dtype=np.float32)) for a in bufs[:n_checked]
+        ):
+            return
+        for index, leaves in group:
+            tree = jax.tree.unflatten(self._spec[0], leaves)
+            data.check_finite(tree[0], f"Input data `x` (batch {index})")
+            data.check_finite(tree[1], f"Target data `y` (batch {index})")
 
 
 def steps_or_none(steps: Any) -> int | None:

@@ -156,7 +156,17 @@ def test_sequence_epoch_end_and_shuffle(model):
 
 def test_evaluate_predict_and_validation_from_generators(model):
     model.set_weights(model.initial)
+    h = model.fit(
+        X[:16],
+        Y[:16],
+        batch_size=B,
+        epochs=1,
+        verbose=0,
+        validation_data=_forever(_batches(X, Y)),
+        validation_steps=5,
+    )
     ref_eval = model.evaluate(X, Y, batch_size=B, verbose=0, return_dict=True)
+    assert h.history["val_loss"][0] == pytest.approx(ref_eval["loss"], rel=1e-5)
     got_eval = model.evaluate(Seq(_batches(X, Y)), verbose=0, return_dict=True)
     assert got_eval == pytest.approx(ref_eval, rel=1e-5)
     np.testing.assert_allclose(
@@ -165,19 +175,6 @@ def test_evaluate_predict_and_validation_from_generators(model):
         rtol=1e-5,
         atol=1e-6,
     )
-    h = model.fit(
-        X,
-        Y,
-        batch_size=B,
-        epochs=1,
-        verbose=0,
-        shuffle=False,
-        validation_data=_forever(_batches(X, Y)),
-        validation_steps=5,
-    )
-    model.set_weights(model.initial)
-    h2 = model.fit(X, Y, batch_size=B, epochs=1, verbose=0, shuffle=False, validation_data=(X, Y))
-    assert h.history["val_loss"] == pytest.approx(h2.history["val_loss"], rel=1e-5)
 
 
 def test_class_weight_on_a_sequence_equals_arrays():
