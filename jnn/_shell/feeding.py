@@ -50,7 +50,7 @@ def _is_sequence(x: Any) -> bool:
 
 def is_iterator_input(x: Any) -> bool:
     """True for data that is read batch by batch (not an in-memory array structure)."""
-    if isinstance(x, (list, tuple, dict, np.ndarray, jax.Array)) or data._is_pandas(x):
+    if isinstance(x, (list, tuple, dict, str, bytes, np.ndarray, jax.Array)) or data._is_pandas(x):
         return False
     return (
         _is_sequence(x)
