@@ -118,8 +118,13 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
         read_model_weights(f, model, path, skip_mismatch=skip_mismatch, stacklevel=3)
 
 
-def read_model_weights(f: h5py.File | h5py.Group, model: Any, path: str,
-                       skip_mismatch: bool = False, stacklevel: int = 2) -> None:
+def read_model_weights(
+    f: h5py.File | h5py.Group,
+    model: Any,
+    path: str,
+    skip_mismatch: bool = False,
+    stacklevel: int = 2,
+) -> None:
     """Checks then assigns every layer's weights from an open Keras 3 weights file."""
     plan, problems = _plan_load(f, model, path)
     if problems and not skip_mismatch:
@@ -309,12 +314,38 @@ def _vars_path(group_path: str) -> str:
 
 
 def _write_entry(f: h5py.File, group_path: str, obj: Any) -> None:
-    group = f.create_group(_vars_path(group_path))
-    group.attrs["name"] = obj.name
     if _is_model(obj):
+        f.create_group(_vars_path(group_path)).attrs["name"] = obj.name
         return
-    for i, weight in enumerate(obj.weights):
-        _write_array(group, str(i), weight.numpy())
+    for sub_path, name, weights in _weight_groups(obj, group_path, list(obj.weights)):
+        group = f.create_group(_vars_path(sub_path))
+        group.attrs["name"] = name
+        for i, weight in enumerate(weights):
+            _write_array(group, str(i), weight.numpy())
+
+
+def _weight_groups(layer: Any, path: str, weights: list) -> list[tuple[str, str, list]]:
+    """``(group_path, name, weights)`` of a layer as Keras 3 nests them.
+
+    Keras keeps an RNN's weights on its ``cell`` (``lstm/cell/vars``), a Bidirectional's on
+    ``forward_layer`` / ``backward_layer`` and a TimeDistributed's on ``layer``; the wrapper's
+    own ``vars`` group is empty.
+    """
+    cell = layer.__dict__.get("cell")
+    fwd, bwd = layer.__dict__.get("forward_layer"), layer.__dict__.get("backward_layer")
+    inner = layer.__dict__.get("layer")
+    if isinstance(fwd, Layer) and isinstance(bwd, Layer):
+        half = len(weights) // 2
+        return (
+            [(path, layer.name, [])]
+            + _weight_groups(fwd, _join(path, "forward_layer"), weights[:half])
+            + _weight_groups(bwd, _join(path, "backward_layer"), weights[half:])
+        )
+    if isinstance(cell, Layer):
+        return [(path, layer.name, []), (_join(path, "cell"), cell.name, weights)]
+    if isinstance(inner, Layer) and not _is_model(layer):
+        return [(path, layer.name, [])] + _weight_groups(inner, _join(path, "layer"), weights)
+    return [(path, layer.name, weights)]
 
 
 def _write_array(group: h5py.Group, key: str, value: np.ndarray) -> None:
@@ -333,19 +364,22 @@ def _plan_load(f: h5py.File, model: Any, path: str) -> tuple[list, list]:
     for group_path, obj in _walk(model, "", set()):
         if _is_model(obj):
             continue
-        targets = list(obj.weights)
-        try:
-            arrays = _read_vars(f, _vars_path(group_path))
-        except (OSError, KeyError, TypeError, ValueError, RuntimeError) as e:
-            raise ValueError(
-                f"load_weights: could not read group '{_vars_path(group_path)}' of '{path}': "
-                f"the file is corrupted or is not a Keras 3 weights file. {e}"
-            ) from e
-        problem = _mismatch(obj, group_path, targets, arrays)
+        groups = _weight_groups(obj, group_path, list(obj.weights))
+        checked = []
+        for sub_path, _, targets in groups:
+            try:
+                arrays = _read_vars(f, _vars_path(sub_path))
+            except (OSError, KeyError, TypeError, ValueError, RuntimeError) as e:
+                raise ValueError(
+                    f"load_weights: could not read group '{_vars_path(sub_path)}' of '{path}': "
+                    f"the file is corrupted or is not a Keras 3 weights file. {e}"
+                ) from e
+            checked.append((_mismatch(obj, sub_path, targets, arrays), targets, arrays))
+        problem = next((p for p, _, _ in checked if p), None)
         if problem:
             problems.append((obj, problem))
         else:
-            plan.append((targets, arrays))
+            plan += [(targets, arrays) for _, targets, arrays in checked]
     return plan, problems
 
 

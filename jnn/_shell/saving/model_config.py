@@ -154,6 +154,12 @@ def functional_from_config(cls: type, config: Mapping[str, Any], custom_objects:
             created[name] = t.node.layer
             outputs[(name, 0)] = t
             continue
+        if str(entry.get("module") or "").startswith(_KERAS_OPS):
+            # Keras 3 records the ops that compute masks (Embedding's `not_equal`) as graph
+            # nodes; jnn propagates masks implicitly, so their outputs only stand in.
+            for k in range(len(entry.get("inbound_nodes") or [])):
+                outputs[(name, k)] = _OpOutput(entry["class_name"])
+            continue
         created[name] = ser.deserialize_keras_object(entry, custom_objects)
         pending.append((name, list(entry.get("inbound_nodes") or [])))
     counts = {name: 0 for name in created}
@@ -183,6 +189,16 @@ def functional_from_config(cls: type, config: Mapping[str, Any], custom_objects:
     outs = _io_structure(config["output_layers"], outputs)
     target = Functional if cls is None else cls
     return target(inputs, outs, name=config.get("name"), trainable=config.get("trainable", True))
+
+
+_KERAS_OPS = ("keras.src.ops", "keras.ops")
+
+
+class _OpOutput:
+    """Stands for the output of a Keras op node (a mask computation) while rebuilding."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
 
 
 def _is_history(x: Any) -> bool:
@@ -223,6 +239,16 @@ def _node_call(node: Any, outputs: dict) -> tuple[list, dict] | None:
             args = [tensors[0] if len(tensors) == 1 else tensors]
     except KeyError:
         return None
+    if isinstance(kwargs.get("mask"), _OpOutput):
+        del kwargs["mask"]  # jnn propagates the mask itself
+    if "training" in kwargs and kwargs["training"] in (False, None):
+        del kwargs["training"]  # recorded by Keras at build time; the model's call decides
+    for arg in graph.flatten(args) + [v for v in kwargs.values()]:
+        if isinstance(arg, _OpOutput):
+            raise ValueError(
+                f"The config feeds the output of the Keras op '{arg.name}' into a layer; jnn "
+                "rebuilds graphs of layers only (wrap the computation in a Lambda layer)."
+            )
     if len(args) > 1:  # jnn layers take several inputs as one list
         args = [list(args)]
     return args, kwargs

@@ -183,6 +183,11 @@ def _from_keras_layout(model: Any, ref: Any, stored: list) -> Any | None:
     params = model.variables_tree["params"]
     slots = _slot_trees(ref.rule, params)
     paths = _trainable_paths(model)
+    if len(stored) == 2:  # an optimizer that never trained: Keras saves no slots yet
+        return ref._replace(
+            iterations=_fresh(stored[0], ref.iterations.dtype),
+            learning_rate=_fresh(stored[1], ref.learning_rate.dtype),
+        )
     if len(stored) != 2 + len(paths) * len(slots):
         return None
     values = {}

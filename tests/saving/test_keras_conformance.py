@@ -1,0 +1,116 @@
+"""Whole-model files move between jnn and Keras 3 (KERAS_BACKEND=jax), both directions."""
+
+import numpy as np
+import pytest
+
+import jnn
+
+pytestmark = [pytest.mark.conformance, pytest.mark.user_code]
+
+RNG = np.random.default_rng(5)
+IMAGES = RNG.normal(size=(3, 8, 8, 2)).astype(np.float32)
+TOKENS = RNG.integers(1, 20, size=(3, 6)).astype(np.int32)
+FEATURES = RNG.normal(size=(3, 4)).astype(np.float32)
+
+
+def _cnn(lib):
+    lay = lib.layers
+    return lib.Sequential(
+        [
+            lib.Input((8, 8, 2)),
+            lay.Conv2D(3, 3, activation="relu", padding="same"),
+            lay.BatchNormalization(),
+            lay.MaxPooling2D(2),
+            lay.Flatten(),
+            lay.Dropout(0.2),
+            lay.Dense(2, activation="softmax"),
+        ]
+    )
+
+
+def _shared_graph(lib):
+    """Two inputs, a shared Dense applied twice, an LSTM branch, two outputs."""
+    lay = lib.layers
+    tokens = lib.Input((6,), dtype="int32", name="tokens")
+    feats = lib.Input((4,), name="feats")
+    seq = lay.LSTM(3)(lay.Embedding(20, 4, mask_zero=True)(tokens))
+    shared = lay.Dense(3, activation="tanh", name="shared")
+    merged = lay.Concatenate()([shared(seq), shared(lay.Dense(3)(feats))])
+    main = lay.Dense(1, name="main")(lay.LayerNormalization()(merged))
+    aux = lay.Add(name="aux")([shared(seq), seq])
+    return lib.Model([tokens, feats], [main, aux])
+
+
+CASES = {
+    "sequential": (_cnn, IMAGES),
+    "functional_shared": (_shared_graph, [TOKENS, FEATURES]),
+}
+
+
+def _outputs(model, x):
+    out = model.predict(x, verbose=0)
+    return [np.asarray(o) for o in (out if isinstance(out, list) else [out])]
+
+
+def _compile(model, lib):
+    loss = "sparse_categorical_crossentropy" if len(model.outputs) == 1 else ["mse", "mse"]
+    model.compile(optimizer=lib.optimizers.Adam(0.003), loss=loss)
+
+
+@pytest.mark.parametrize("kind", sorted(CASES))
+def test_keras_file_loads_in_jnn_and_back(tmp_path, kind):
+    keras = pytest.importorskip("keras")
+    build, x = CASES[kind]
+    kmodel = build(keras)
+    _compile(kmodel, keras)
+    kmodel.set_weights([RNG.normal(size=w.shape).astype(np.float32) * 0.5 + 0.1
+                        for w in kmodel.weights])  # fmt: skip
+    kpath = str(tmp_path / "k.keras")
+    kmodel.save(kpath)
+    # Keras 3 -> jnn: same predictions and compile configuration.
+    model = jnn.models.load_model(kpath)
+    for a, b in zip(_outputs(model, x), _outputs(kmodel, x), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert type(model.optimizer).__name__ == "Adam"
+    assert model.optimizer.learning_rate == pytest.approx(0.003)
+    # jnn -> Keras 3: the file jnn writes for the loaded model loads back in Keras.
+    jpath = str(tmp_path / "j.keras")
+    model.save(jpath)
+    back = keras.models.load_model(jpath)
+    for a, b in zip(_outputs(back, x), _outputs(kmodel, x), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    assert [la.name for la in back.layers] == [la.name for la in kmodel.layers]
+
+
+def test_jnn_trained_file_resumes_in_keras(tmp_path):
+    """A jnn model trained one step: Keras 3 loads its weights and Adam state."""
+    keras = pytest.importorskip("keras")
+    model = jnn.Sequential([jnn.Input((4,)), jnn.layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    model.train_on_batch(FEATURES, FEATURES[:, :2])
+    path = str(tmp_path / "trained.keras")
+    model.save(path)
+    kmodel = keras.models.load_model(path)
+    np.testing.assert_allclose(_outputs(kmodel, FEATURES)[0], _outputs(model, FEATURES)[0],
+                               rtol=1e-6)  # fmt: skip
+    kvars = [np.asarray(v) for v in kmodel.optimizer.variables]
+    assert int(kvars[0]) == 1  # iterations
+    ours = model._train_state.opt_state.rule
+    np.testing.assert_allclose(kvars[2], np.asarray(ours.mu[model.layers[0].name]["kernel"]))
+    np.testing.assert_allclose(kvars[3], np.asarray(ours.nu[model.layers[0].name]["kernel"]))
+
+
+def test_legacy_h5_both_ways(tmp_path):
+    keras = pytest.importorskip("keras")
+    kmodel = _cnn(keras)
+    kpath = str(tmp_path / "k.h5")
+    kmodel.save(kpath)
+    model = jnn.models.load_model(kpath)
+    np.testing.assert_allclose(_outputs(model, IMAGES)[0], _outputs(kmodel, IMAGES)[0],
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
+    jpath = str(tmp_path / "j.h5")
+    model.save(jpath)
+    # Keras 3.15 cannot compile its own legacy files that name a loss by string: compile=False.
+    back = keras.models.load_model(jpath, compile=False)
+    np.testing.assert_allclose(_outputs(back, IMAGES)[0], _outputs(kmodel, IMAGES)[0],
+                               rtol=1e-5, atol=1e-6)  # fmt: skip
