@@ -680,25 +680,34 @@ def data_chunks(device_data: Any, idx: Any, mask: Any, k: int):
             np.array([steps, idx.shape[1]]),
             "every process must run the same number of steps with the same per-process batch size",
         )
-    for c in range(n_chunks):
+    replicated = NamedSharding(mesh, PartitionSpec())
+    steps_d = (
+        None if device_data.resident else _global_batch(np.arange(k, dtype=np.int32), replicated)
+    )
+
+    def place(c):
         sl = slice(c * k, (c + 1) * k)
-        real = min(k, steps - c * k)
         mask_d = _global_batch(mask[sl], by_batch)
         if device_data.resident:
-            yield device_data._device, _global_batch(idx[sl], by_batch), mask_d, c * k, real
-            continue
+            return device_data._device, _global_batch(idx[sl], by_batch), mask_d
         rows = idx[sl]
         chunk = jax.tree.map(
-            lambda a, r=rows: _global_batch(
-                a[r],
+            lambda a: _global_batch(
+                a[rows],
                 NamedSharding(
                     mesh, PartitionSpec(None, dist.batch_dim_name, *([None] * (a.ndim - 1)))
                 ),
             ),
             device_data.host,
         )
-        steps_d = _global_batch(np.arange(k, dtype=np.int32), NamedSharding(mesh, PartitionSpec()))
-        yield chunk, steps_d, mask_d, c * k, real
+        return chunk, steps_d, mask_d
+
+    nxt = place(0)
+    for c in range(n_chunks):
+        cur = nxt
+        if c + 1 < n_chunks:  # start the next transfer before this chunk's compute is awaited
+            nxt = place(c + 1)
+        yield (*cur, c * k, min(k, steps - c * k))
 
 
 __all__ = [
