@@ -247,3 +247,33 @@ def test_restricted_unpickler_refuses_code():
     evil = pickle.dumps(os.system)
     with pytest.raises(pickle.UnpicklingError, match="Refusing"):
         _remote.RestrictedUnpickler(io.BytesIO(evil)).load()
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize(
+    "kw",
+    [{}, {"num_words": 6, "skip_top": 1}, {"maxlen": 4, "oov_char": None}, {"start_char": None}],
+)
+def test_imdb_and_reuters_equal_keras_on_the_same_file(server, home, monkeypatch, kw):
+    pytest.importorskip("keras")
+    from keras.src.datasets import imdb as k_imdb
+    from keras.src.datasets import reuters as k_reuters
+
+    rng = np.random.default_rng(0)
+    seqs = np.empty(12, dtype=object)
+    seqs[:] = [rng.integers(1, 9, rng.integers(1, 6)).tolist() for _ in range(12)]
+    files = {
+        "imdb.npz": _npz(
+            x_train=seqs[:6], y_train=np.arange(6) % 2, x_test=seqs[6:], y_test=np.arange(6) % 2
+        ),
+        "reuters.npz": _npz(x=seqs, y=np.arange(12) % 4),
+    }
+    for name, body in files.items():
+        _fixture(monkeypatch, name, body)
+    for ours, theirs, name in ((imdb, k_imdb, "imdb.npz"), (reuters, k_reuters, "reuters.npz")):
+        path = file_utils.get_file(name, origin=server + name)
+        monkeypatch.setattr(theirs, "get_file", lambda *a, path=path, **k: path)
+        got, want = ours.load_data(base_url=server, **kw), theirs.load_data(**kw)
+        for g, w in zip(got, want):
+            assert [list(s) for s in g[0]] == [list(s) for s in w[0]]
+            np.testing.assert_array_equal(g[1], w[1])
