@@ -468,7 +468,7 @@ def fit(
     cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=steps,
                      add_history=True)
     per_step = _wants_batch_logs(cbs, "train")
-    skip_empty = getattr(dev_data, "skip_empty", False) or steps % k != 0
+    skip_empty = dev_data.skip_empty if isinstance(dev_data, feeding.Feed) else steps % k != 0
     key = ("train", engine._spec_key(dev_data.host), batch_size, k, per_step, skip_empty,
            cfg.run_eagerly, dev_data.resident, unroll)
     run = self._engine.cached(key, lambda: engine.make_train_chunk(
