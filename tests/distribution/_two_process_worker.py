@@ -8,16 +8,10 @@ batches. Writes the initial and final weights and the loss history.
 import os
 import sys
 
-os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
-os.environ.setdefault("JNN_COMPILATION_CACHE", "0")
-
-import jax  # noqa: E402
-import numpy as np  # noqa: E402
-
-import jnn  # noqa: E402
-from jnn import distribution  # noqa: E402
+import numpy as np
 
 LOCAL_ROWS, LOCAL_BATCH = 12, 4
+UNAVAILABLE = 77  # exit status: no multi-process CPU collectives in this jax
 
 
 def data():
@@ -28,7 +22,22 @@ def data():
 
 
 def main(pid: int, port: int, out: str) -> None:
-    distribution.initialize(f"127.0.0.1:{port}", 2, pid, initialization_timeout=60)
+    # Only here, never on import: the pytest process imports data() and keeps its one device.
+    os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=2"
+    os.environ.setdefault("JNN_COMPILATION_CACHE", "0")
+    import jax
+
+    import jnn
+    from jnn import distribution
+
+    try:  # a jax without CPU collectives fails here: the test skips on UNAVAILABLE
+        distribution.initialize(f"127.0.0.1:{port}", 2, pid, initialization_timeout=60)
+        from jax.experimental import multihost_utils
+
+        multihost_utils.sync_global_devices("start")
+    except Exception as exc:  # noqa: BLE001 - reported to the test as a skip reason
+        print(f"UNAVAILABLE: {type(exc).__name__}: {exc}", flush=True)
+        sys.exit(UNAVAILABLE)
     distribution.set_distribution(distribution.DataParallel())
     model = jnn.Sequential(
         [jnn.layers.Dense(8, input_dim=5, activation="tanh"), jnn.layers.Dense(2)]
