@@ -596,6 +596,11 @@ def local_batch_shards(dist: Distribution) -> int:
     return max(len(coords), 1)
 
 
+def is_writer() -> bool:
+    """Whether this process writes files (checkpoints, logs): process 0 of a cluster."""
+    return jax.process_index() == 0
+
+
 def splits_batch() -> bool:
     """Whether the current distribution splits batches over devices (a batch axis of size
     > 1, or several processes): then index plans must be sharded, not drawn unsplit."""
