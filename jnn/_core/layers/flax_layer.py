@@ -44,6 +44,11 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
     return traverse_util.unflatten_dict(dict(flat), sep=_SEP) if flat else {}
 
 
+def _reorder(tree: Any, order: list[str]) -> dict[str, Any]:
+    flat = _flat(tree)
+    return _nested({k: flat[k] for k in order if k in flat})
+
+
 def _accepts(fn: Any, name: str) -> bool:
     try:
         return name in inspect.signature(fn).parameters
@@ -129,16 +134,42 @@ class FlaxLayer(Layer):
             variables = self.variables_arg
         else:
             x = jax.tree.map(lambda s: jnp.zeros(s.shape, s.dtype), input_spec)
-            params_key, dropout_key = jax.random.split(key)
-            kwargs = {"training": False} if self._takes_training else {}
-            variables = self.module.init(
-                {"params": params_key, "dropout": dropout_key}, x, method=self.method, **kwargs
-            )
+            variables = self._linen_init()(key, x)
+            # jit returns dicts with sorted keys; restore the module's creation order.
+            order = self.__dict__.get("_init_order")
+            if order:
+                variables = {c: _reorder(variables[c], order[c]) for c in order}
         state = {}
         for collection, tree in variables.items():
             if collection != "params":
                 state.update(_flat({collection: tree}))
         return {"params": _flat(variables.get("params", {})), "state": state}
+
+    def _linen_init(self) -> Any:
+        # One compiled init instead of one dispatch (and compilation) per initializer op: the
+        # shell runs model init op by op. Built once per layer, dropped when pickling.
+        fn = self.__dict__.get("_jit_init")
+        if fn is None:
+            kwargs = {"training": False} if self._takes_training else {}
+
+            def init(key, x):
+                params_key, dropout_key = jax.random.split(key)
+                out = self.module.init(
+                    {"params": params_key, "dropout": dropout_key}, x, method=self.method,
+                    **kwargs,
+                )
+                # Tracing runs this once: note the creation order of the variables.
+                self.__dict__["_init_order"] = {c: list(_flat(t)) for c, t in out.items()}
+                return out
+
+            fn = self.__dict__["_jit_init"] = jax.jit(init)
+        return fn
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_jit_init", None)
+        state.pop("_init_order", None)
+        return state
 
     def apply(self, variables: Variables, inputs: Any, *, training: bool = False,
               rng: jax.Array | None = None, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
