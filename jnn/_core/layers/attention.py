@@ -87,6 +87,8 @@ class _BaseAttention(Layer):
         q, v, k = (self.cast_inputs(jnp.asarray(a)) for a in _split_inputs(self, inputs))
         q_mask = mask[0] if mask else None
         v_mask = mask[1] if mask and len(mask) > 1 else None
+        check_mask_shape(self, "mask[0]", q_mask, q, "query")
+        check_mask_shape(self, "mask[1]", v_mask, v, "value")
         scores = self._scores(variables["params"], q, k)
         score_mask = None if v_mask is None else jnp.expand_dims(jnp.asarray(v_mask, bool), -2)
         if use_causal_mask:
@@ -235,6 +237,20 @@ def _implicit_masks(mask: Any, query_mask: Any, value_mask: Any, key_mask: Any) 
     masks += [None] * (3 - len(masks))
     explicit = [query_mask, value_mask, key_mask]
     return tuple(e if e is not None else m for e, m in zip(explicit, masks))
+
+
+def check_mask_shape(layer: Layer, arg: str, mask: Any, tensor: Any, what: str) -> None:
+    """A mask must have its tensor's shape without the feature axis: a clear error instead of
+    a broadcasting failure deep inside the scores."""
+    if mask is None:
+        return
+    expected = tuple(jnp.shape(tensor)[:-1])
+    got = tuple(jnp.shape(mask))
+    if got != expected:
+        raise ValueError(
+            f'Layer "{layer.name}" ({type(layer).__name__}): argument `{arg}` must have shape '
+            f"{expected} (the {what}'s shape without its last axis), received shape {got}."
+        )
 
 
 def attention_equations(rank: int, attn_axes: tuple[int, ...]) -> tuple[str, str, int]:
@@ -447,6 +463,12 @@ class MultiHeadAttention(Layer):
         query, value, key = (
             self.cast_inputs(jnp.asarray(a)) for a in self._qvk(inputs, value, key)
         )
+        for arg, m, t, what in (
+            ("query_mask", query_mask, query, "query"),
+            ("value_mask", value_mask, value, "value"),
+            ("key_mask", key_mask, key, "key"),
+        ):
+            check_mask_shape(self, arg, m, t, what)
         params = variables["params"]
         q = self._project(params, "query", query)
         k = self._project(params, "key", key)
