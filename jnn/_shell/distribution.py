@@ -554,12 +554,13 @@ def place_train_state(ts: Any) -> Any:
     if dist is None:
         return ts
     leaves, treedef = jax.tree_util.tree_flatten(ts)
-    hit = _placements.get((id(dist), treedef))
+    key = (id(dist), treedef, tuple(np.shape(a) for a in leaves))
+    hit = _placements.get(key)
     if hit is None or hit[0] is not dist:
         if len(_placements) > 64:
             _placements.clear()
         hit = (dist, jax.tree.leaves(_train_state_shardings(dist, ts)))
-        _placements[id(dist), treedef] = hit
+        _placements[key] = hit
     return treedef.unflatten([_to_global(a, s) for a, s in zip(leaves, hit[1])])
 
 

@@ -71,6 +71,16 @@ def test_scope_and_defaults(mesh):
     assert two_d.device_mesh.axis_names == ("batch", "model")
     assert dist.list_devices() == [f"{d.platform}:{d.id}" for d in jax.devices()]
     assert dist.get_device_count() == jax.device_count()
+    by_name = dist.DataParallel(devices=dist.list_devices()[:1])  # 'cpu:0' strings
+    assert by_name.device_mesh.devices.tolist() == jax.devices()[:1]
+
+
+def test_distribute_tensor(mesh):
+    layout = dist.TensorLayout((None, "model"), mesh)
+    placed = dist.distribute_tensor(np.ones((2, 4), np.float32), layout)
+    assert placed.sharding == layout.backend_layout
+    traced = jax.jit(lambda a: dist.distribute_tensor(a * 2, layout))(placed)
+    np.testing.assert_array_equal(traced, 2 * np.ones((2, 4)))
 
 
 @settings(max_examples=40)
