@@ -192,6 +192,7 @@ from jnn._core.layers.attention import (
     Attention,
     MultiHeadAttention,
 )
+from jnn._core.layers.lookup import StringLookup, TextVectorization
 
 __all__ += [
     "AdditiveAttention",
@@ -266,6 +267,8 @@ __all__ += [
     "SeparableConvolution2D",
     "SimpleRNN",
     "SimpleRNNCell",
+    "StringLookup",
+    "TextVectorization",
     "TimeDistributed",
     "UnitNormalization",
     "UpSampling1D",
