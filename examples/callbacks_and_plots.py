@@ -48,12 +48,12 @@ def main(output_dir: str = "callbacks_demo", epochs: int = 60, seed: int = 0) ->
         keras.callbacks.CSVLogger(os.path.join(output_dir, "training.csv")),
     ]
     try:
-        import tensorboardX  # noqa: F401
+        import tensorboard  # noqa: F401
 
         logs = os.path.join(output_dir, "logs")
         callbacks.append(keras.callbacks.TensorBoard(logs, histogram_freq=5))
     except ImportError:
-        print("tensorboardX is not installed: no TensorBoard logs (pip install jnn[tensorboard])")
+        print("tensorboard is not installed: no TensorBoard logs (pip install jnn[tensorboard])")
     history = model.fit(
         x_train, y_train, epochs=epochs, batch_size=16, validation_split=0.2,
         callbacks=callbacks, verbose=0,

@@ -2,7 +2,8 @@
 
 Scalars go to `log_dir/train` and `log_dir/validation` (Keras 3 tags: `epoch_loss`,
 `epoch_accuracy`, `epoch_learning_rate`, `batch_loss`, `evaluation_loss_vs_iterations`),
-weight histograms to `train` as `<weight path>/histogram`. The writer is `tensorboardX`
+weight histograms to `train` as `<weight path>/histogram`. Event files are written by
+`jnn._shell.tensorboard_events` on the `tensorboard` package's protobufs
 (`pip install jnn[tensorboard]`); profiling uses `jax.profiler` and writes its trace
 under `log_dir/train/plugins/profile`, which TensorBoard's profile plugin reads.
 """
@@ -17,21 +18,9 @@ import numpy as np
 
 from jnn._shell.callbacks import Callback
 from jnn._shell.callbacks_monitor import current_learning_rate
+from jnn._shell.tensorboard_events import EventWriter
 
 __all__ = ["TensorBoard"]
-
-_MISSING = (
-    "TensorBoard: writing event files needs the `tensorboardX` package, which is not "
-    "installed. Install it with `pip install tensorboardX` (or `pip install jnn[tensorboard]`)."
-)
-
-
-def _summary_writer(logdir: str) -> Any:
-    try:
-        from tensorboardX import SummaryWriter
-    except ImportError as exc:
-        raise ImportError(_MISSING) from exc
-    return SummaryWriter(logdir=logdir, flush_secs=10)
 
 
 def _parse_profile_batch(profile_batch: Any) -> tuple[int, int]:
@@ -76,6 +65,15 @@ def weight_image(value: np.ndarray) -> np.ndarray | None:
         return None
     low, high = float(img.min()), float(img.max())
     return (img - low) / (high - low) if high > low else np.zeros_like(img)
+
+
+def _tile(images: np.ndarray) -> np.ndarray:
+    """`(N, H, W, 1)` images side by side (1-pixel gaps) as one `(H, N * (W + 1) - 1)`."""
+    n, h, w, _ = images.shape
+    out = np.zeros((h, n * (w + 1) - 1), images.dtype)
+    for i in range(n):
+        out[:, i * (w + 1) : i * (w + 1) + w] = images[i, :, :, 0]
+    return out
 
 
 class TensorBoard(Callback):
@@ -154,7 +152,7 @@ class TensorBoard(Callback):
     def _writer(self, name: str) -> Any:
         if name not in self._writers:
             path = self._train_dir if name == "train" else self._val_dir
-            self._writers[name] = _summary_writer(path)
+            self._writers[name] = EventWriter(path)
         return self._writers[name]
 
     def _close_writers(self) -> None:
@@ -243,8 +241,6 @@ class TensorBoard(Callback):
                 if np.ndim(value) == 0:
                     writer.add_scalar(f"epoch_{key}", float(value), epoch)
             writer.flush()
-        if val and self._iterations() is not None:
-            self.on_test_end(val)
 
     def _log_weights(self, epoch: int) -> None:
         writer = self._writer("train")
@@ -255,7 +251,7 @@ class TensorBoard(Callback):
             if self.write_images:
                 img = weight_image(value)
                 if img is not None:
-                    writer.add_images(f"{name}/image", img, epoch, dataformats="NHWC")
+                    writer.add_image(f"{name}/image", _tile(img), epoch)
         writer.flush()
 
     def _write_model_summary(self) -> None:

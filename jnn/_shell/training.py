@@ -533,7 +533,7 @@ def fit(
         if val_adapter is not None and val_k(epoch + 1):
             val_logs = _evaluate_adapter(
                 self, val_adapter, validation_batch_size or batch_size, validation_steps,
-                callbacks=None, verbose=0, cache=val_cache,
+                callbacks=cbs, verbose=0, cache=val_cache,
             )
             logs.update({f"val_{k_}": v for k_, v in val_logs.items()})
         # Raw optax transformations built with inject_hyperparams: log the live (scheduled) rate.
@@ -646,7 +646,9 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
     if unroll:
         k = min(k, engine.CPU_CONV_CHUNK)
     cbs = None
-    if callbacks is not None or verbose:
+    if isinstance(callbacks, callbacks_lib.CallbackList):
+        cbs = callbacks  # validation inside fit: fit's callbacks get the test hooks (Keras 3)
+    elif callbacks is not None or verbose:
         cbs = _callbacks(model, callbacks, verbose=verbose, epochs=1, steps=total_steps,
                          add_history=False)
     per_step = cbs is not None and _wants_batch_logs(cbs, "test")
@@ -667,7 +669,7 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
             for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
                 cbs.on_test_batch_begin(first + i)
                 cbs.on_test_batch_end(first + i, step_log)
-        elif cbs is not None:
+        elif cbs is not None and cbs._implements_test_batch_hooks():
             cbs.on_test_batch_end(first + real - 1, engine.host_logs(cfg.objectives.results(ms), cfg.objectives.names))
     logs = engine.host_logs(cfg.objectives.results(ms), cfg.objectives.names)
     if cbs is not None:

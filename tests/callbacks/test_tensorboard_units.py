@@ -6,7 +6,6 @@ import pytest
 from jnn._shell.tensorboard import weight_image
 from jnn.callbacks import TensorBoard
 
-pytest.importorskip("tensorboardX")
 pytest.importorskip("tensorboard")
 
 
@@ -67,3 +66,31 @@ def test_weight_images():
     assert img.shape == (1, 2, 3, 1) and img.min() == 0.0 and img.max() == 1.0
     assert weight_image(np.zeros((3, 2, 4))).shape == (4, 3, 2, 1)  # Conv1D: per channel
     assert weight_image(np.zeros((3, 3, 2, 4))) is None
+
+
+def test_event_writer_framing_and_images(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c as reference
+
+    from jnn._shell.tensorboard_events import EventWriter, masked_crc32c
+
+    for data in (b"", b"a", bytes(range(256)) * 3):
+        assert masked_crc32c(data) == reference(data)
+    image = np.array([[0.0, 0.5, 1.0], [1.0, 0.25, 0.0]])
+    writer = EventWriter(str(tmp_path))
+    writer.add_image("w/image", image, step=3)
+    writer.add_histogram("w/histogram", np.arange(10.0), step=3, bins=5)
+    writer.close()
+    acc = EventAccumulator(str(tmp_path), size_guidance={"images": 0, "histograms": 0})
+    acc.Reload()
+    (event,) = acc.Images("w/image")
+    assert (event.step, event.height, event.width) == (3, 2, 3)
+    PIL = pytest.importorskip("PIL.Image")
+    import io
+
+    pixels = np.asarray(PIL.open(io.BytesIO(event.encoded_image_string)))
+    np.testing.assert_array_equal(pixels, [[0, 128, 255], [255, 64, 0]])
+    (hist,) = acc.Histograms("w/histogram")
+    value = hist.histogram_value
+    assert (value.min, value.max, value.num, value.sum) == (0.0, 9.0, 10.0, 45.0)
+    assert list(value.bucket) == [2.0] * 5 and value.bucket_limit[-1] == 9.0
