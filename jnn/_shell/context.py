@@ -25,6 +25,21 @@ def current() -> ApplyContext | None:
     return stack[-1] if stack else None
 
 
+def _takes_sample_mask(layer: Any) -> bool:
+    """Layers whose ``apply`` reads the engine's padding mask (batch statistics)."""
+    cls = type(layer)
+    cached = cls.__dict__.get("_jnn_takes_sample_mask")
+    if cached is None:
+        import inspect
+
+        try:
+            cached = "sample_mask" in inspect.signature(cls.apply).parameters
+        except (TypeError, ValueError):
+            cached = False
+        setattr(cls, "_jnn_takes_sample_mask", cached)
+    return cached
+
+
 class ApplyContext:
     """Hands variables to layer calls during one trace of a model's init or apply."""
 
@@ -106,6 +121,8 @@ class ApplyContext:
             )
             self.losses.extend(losses)
         else:
+            if training and self.sample_mask is not None and _takes_sample_mask(layer):
+                kwargs["sample_mask"] = self.sample_mask  # batch statistics skip padding
             outputs, new_state = layer.apply(
                 variables, inputs, training=training, rng=rng, **kwargs
             )

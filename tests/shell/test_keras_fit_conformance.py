@@ -83,3 +83,23 @@ def test_branching_functional_layer_and_weight_order_match_keras(keras):
     xa, xb = np.ones((2, 3), np.float32), np.ones((2, 4), np.float32)
     for a, b in zip(jm.predict([xa, xb], verbose=0), km.predict([xa, xb], verbose=0)):
         np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+def test_batchnorm_dropout_fit_with_a_partial_last_batch_matches_keras(keras):
+    # 22 samples at batch 4: the last batch has 2 rows. jnn pads it to 4 and masks; the padded
+    # rows must stay out of BatchNormalization's batch statistics, as in Keras's smaller batch.
+    x, y, _ = _data(n=22)
+    km = keras.Sequential([keras.Input((3,)), keras.layers.Dense(5),
+                           keras.layers.BatchNormalization(), keras.layers.Activation("relu"),
+                           keras.layers.Dropout(0.0), keras.layers.Dense(2, activation="softmax")])
+    jm = jnn.Sequential([jnn.layers.Dense(5, input_shape=(3,)),
+                         jnn.layers.BatchNormalization(), jnn.layers.Activation("relu"),
+                         jnn.layers.Dropout(0.0), jnn.layers.Dense(2, activation="softmax")])
+    for m in (km, jm):
+        m.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    jm.set_weights(km.get_weights())
+    hk = km.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    hj = jm.fit(x, y, epochs=2, batch_size=4, shuffle=False, verbose=0)
+    for a, b in zip(km.get_weights(), jm.get_weights()):  # moving stats included
+        np.testing.assert_allclose(b, a, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(hj.history["loss"], hk.history["loss"], rtol=1e-5)

@@ -184,8 +184,9 @@ class BatchNormalization(_AffineMixin, Layer):
 
     ``apply`` accepts a ``mask`` (shape of the inputs without the last axis, e.g. the implicit
     mask of ``Embedding(mask_zero=True)`` that the model passes on) and then weighs the
-    statistics by it, as Keras does. Rows of the batch itself are never masked: the padded
-    rows the engine adds to a partial last batch count in the batch statistics.
+    statistics by it, as Keras does. ``sample_mask`` (shape ``(batch,)``, 0 for the rows the
+    engine pads a partial last batch with) keeps padding out of the batch statistics, so the
+    last batch normalizes exactly as Keras's smaller last batch does.
 
     Args:
         axis: the feature axis (int, default ``-1``).
@@ -276,17 +277,24 @@ class BatchNormalization(_AffineMixin, Layer):
         }
         return {"params": self._affine_params(p_key, dim, dtype), "state": state}
 
-    def _moments(self, x, reduce, mask):
-        if mask is None:
+    def _moments(self, x, reduce, mask, sample_mask=None):
+        m = None
+        if mask is not None:
+            m = jnp.broadcast_to(jnp.expand_dims(jnp.asarray(mask, bool), -1), x.shape)
+        if sample_mask is not None and x.ndim > 0 and sample_mask.shape == x.shape[:1]:
+            rows = jnp.reshape(jnp.asarray(sample_mask) > 0, (-1,) + (1,) * (x.ndim - 1))
+            m = rows if m is None else m & rows
+        if m is None:
             return jnp.mean(x, axis=reduce), jnp.var(x, axis=reduce)
-        m = jnp.broadcast_to(jnp.expand_dims(jnp.asarray(mask, bool), -1), x.shape)
+        m = jnp.broadcast_to(m, x.shape)
         w = m.astype(x.dtype)
         total = jnp.sum(w, axis=reduce, keepdims=True) + jnp.asarray(1e-7, x.dtype)
         mean = jnp.sum(jnp.where(m, x, 0), axis=reduce, keepdims=True) / total
         var = jnp.sum(jnp.where(m, jnp.square(x - mean), 0), axis=reduce, keepdims=True) / total
         return jnp.reshape(mean, (-1,)), jnp.reshape(var, (-1,))
 
-    def apply(self, variables, inputs, *, training=False, rng=None, mask=None):
+    def apply(self, variables, inputs, *, training=False, rng=None, mask=None,
+              sample_mask=None):
         del rng
         x = jnp.asarray(inputs)
         self.check_input_shape(x.shape)
@@ -298,7 +306,7 @@ class BatchNormalization(_AffineMixin, Layer):
         moving_mean = state["moving_mean"].astype(x.dtype)
         moving_var = state["moving_variance"].astype(x.dtype)
         if training and self.trainable:
-            mean, var = self._moments(x, reduce, mask)
+            mean, var = self._moments(x, reduce, mask, sample_mask)
             m = self.momentum
             new_state = {
                 "moving_mean": (moving_mean * m + mean * (1.0 - m)).astype(
