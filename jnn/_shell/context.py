@@ -36,7 +36,7 @@ def _takes_sample_mask(layer: Any) -> bool:
             cached = "sample_mask" in inspect.signature(cls.apply).parameters
         except (TypeError, ValueError):
             cached = False
-        setattr(cls, "_jnn_takes_sample_mask", cached)
+        cls._jnn_takes_sample_mask = cached
     return cached
 
 
