@@ -63,15 +63,21 @@ class _Broken(_Subclassed):
         return self.lstm(self.emb(x) * 1.0)  # a new array: Keras's mask does not follow it
 
 
+@pytest.fixture(scope="module")
+def masked_seq():
+    seq = _seq(True)
+    return seq, seq.predict(X, verbose=0)
+
+
 @pytest.mark.parametrize("cls, mask_zero, same", [(_Subclassed, True, True),
                                                   (_Subclassed, False, False),
                                                   (_Broken, True, False)])
-def test_subclassed_model_call_carries_masks(cls, mask_zero, same):
-    seq = _seq(True)
+def test_subclassed_model_call_carries_masks(masked_seq, cls, mask_zero, same):
+    seq, expected = masked_seq
     model = cls(mask_zero)
-    model.predict(X, verbose=0)
+    model.build((None, 5))
     model.set_weights(seq.get_weights())
-    diff = np.abs(model.predict(X, verbose=0) - seq.predict(X, verbose=0)).max()
+    diff = np.abs(model.predict(X, verbose=0) - expected).max()
     assert (diff < 1e-6) == same
 
 
