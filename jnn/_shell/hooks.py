@@ -92,7 +92,7 @@ def _split_call_args(layer: Any, args: tuple, kwargs: dict[str, Any]) -> tuple[A
         inputs, rest = kwargs.pop(tensor_names[0]), ()
     else:
         raise TypeError(f"Layer '{layer.name}' was called without inputs.")
-    names = list(tensor_names[1:]) or _keras_call_params(layer)
+    names = list(tensor_names[1:]) or (_keras_call_params(layer) if rest else [])
     if rest and not names and len(rest) == 1 and isinstance(rest[0], (bool, type(None))):
         # Keras's positional `training` for call(inputs, training).
         kwargs.setdefault("training", rest[0])
