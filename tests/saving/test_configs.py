@@ -77,3 +77,40 @@ def test_registered_function_round_trip():
     config = serialize_keras_object(halve)
     assert config["registered_name"] == "cfgtest>halve"
     assert deserialize_keras_object(config) is halve
+
+
+KERAS2_FUNCTIONAL = {
+    "class_name": "Functional",
+    "config": {
+        "name": "model",
+        "layers": [
+            {"class_name": "InputLayer", "name": "input_1", "inbound_nodes": [],
+             "config": {"batch_input_shape": [None, 8], "dtype": "float32", "sparse": False,
+                        "ragged": False, "name": "input_1"}},
+            {"class_name": "Dense", "name": "dense", "inbound_nodes": [[["input_1", 0, 0, {}]]],
+             "config": {"name": "dense", "trainable": True, "dtype": "float32", "units": 3,
+                        "activation": "relu", "use_bias": True,
+                        "kernel_initializer": {"class_name": "GlorotUniform",
+                                               "config": {"seed": None}},
+                        "bias_initializer": {"class_name": "Zeros", "config": {}},
+                        "kernel_regularizer": None, "bias_regularizer": None,
+                        "activity_regularizer": None, "kernel_constraint": None,
+                        "bias_constraint": None}},
+            {"class_name": "Concatenate", "name": "concatenate",
+             "inbound_nodes": [[["input_1", 0, 0, {}], ["dense", 0, 0, {}]]],
+             "config": {"name": "concatenate", "trainable": True, "dtype": "float32",
+                        "axis": -1}},
+        ],
+        "input_layers": [["input_1", 0, 0]],
+        "output_layers": [["concatenate", 0, 0]],
+    },
+    "keras_version": "2.4.0",
+    "backend": "tensorflow",
+}  # fmt: skip
+
+
+def test_keras2_functional_config_is_read():
+    model = jnn.models.model_from_json(json.dumps(KERAS2_FUNCTIONAL))
+    assert [la.name for la in model.layers] == ["input_1", "dense", "concatenate"]
+    assert model.output_shape == (None, 11)
+    assert model.count_params() == 8 * 3 + 3
