@@ -17,6 +17,18 @@ from jnn._core.layers.lookup import StringLookup, TextVectorization
 VOCAB = ["a", "b", "c", "d"]
 DATA = [["a", "c", "d"], ["d", "z", "b"]]
 DATA4 = [["a", "c", "d", "d"], ["d", "z", "b", "z"]]
+# farmhash::Fingerprint64(bytes(range(n))) from the C++ library (pyfarmhash), n in the test
+FINGERPRINTS = [
+    11160318154034397263,
+    10709908609026466970,
+    11736591675260184225,
+    1080060857502750420,
+    10220892904819695849,
+    645241335607543436,
+    17691551913807367243,
+    14313328211205373374,
+    525935771297148851,
+]
 
 
 # --- StringLookup ---------------------------------------------------------------------------------
@@ -90,6 +102,28 @@ def test_string_lookup_adapt_tf_idf():
     np.testing.assert_allclose(layer(["a", "a", "b"]), expected, rtol=1e-6)
 
 
+def test_string_lookup_hashes_oov_tokens_like_keras():
+    # Keras's docstring: with two OOV slots "m" -> 0 and "z" -> 1 (FarmHash64 buckets)
+    layer = StringLookup(vocabulary=VOCAB, num_oov_indices=2)
+    np.testing.assert_array_equal(layer([["a", "c", "d"], ["m", "z", "b"]]), [[2, 4, 5], [0, 1, 3]])
+    assert layer.get_vocabulary()[:3] == ["[UNK]", "[UNK]", "a"]
+    # the buckets of Keras's Hashing tests (tf.strings.to_hash_bucket_fast)
+    three = StringLookup(vocabulary=["zz"], num_oov_indices=3)
+    np.testing.assert_array_equal(three(list("ABCDE")), [1, 0, 1, 1, 2])
+    np.testing.assert_array_equal(three(list("01234")), [1, 0, 1, 0, 2])
+    two = StringLookup(vocabulary=["zz"], num_oov_indices=2, mask_token="")
+    words = ["omar", "stringer", "marlo", "wire", "skywalker"]
+    np.testing.assert_array_equal(two(words), np.array([0, 0, 1, 0, 0]) + 1)
+
+
+def test_fingerprint64_length_paths():
+    """Reference FarmHash Fingerprint64 values (C++ farmhashna) for each length branch."""
+    from jnn._core.layers._farmhash import fingerprint64
+
+    got = [fingerprint64(bytes(range(n))) for n in (0, 3, 7, 16, 20, 40, 64, 65, 200)]
+    assert got == FINGERPRINTS
+
+
 def test_string_lookup_invert_round_trip():
     ids = StringLookup(vocabulary=VOCAB)(DATA)
     back = StringLookup(vocabulary=VOCAB, invert=True)(ids)
@@ -117,7 +151,8 @@ def test_string_lookup_config_round_trip():
     "kwargs, match",
     [
         ({"max_tokens": 1}, "max_tokens"),
-        ({"num_oov_indices": 2}, "num_oov_indices"),
+        ({"num_oov_indices": -1}, "num_oov_indices"),
+        ({"salt": 7}, "salt"),
         ({"output_mode": "onehot"}, "output_mode.*one_hot"),
         ({"invert": True, "output_mode": "count"}, "invert"),
         ({"sparse": True}, "sparse"),

@@ -31,6 +31,7 @@ from typing import Any
 
 import numpy as np
 
+from jnn._core.layers._farmhash import fingerprint64
 from jnn._core.layers.base import Layer
 from jnn._core.layers.preprocessing_extra import IntegerLookup
 
@@ -143,8 +144,9 @@ class StringLookup(_HostLayer):
 
     Args:
         max_tokens: maximum vocabulary size, special tokens included (None: no limit).
-        num_oov_indices: OOV slots; 0 (OOV tokens raise an error) or 1 (jnn does not
-            implement Keras's FarmHash bucketing used for more than one slot).
+        num_oov_indices: OOV slots; 0 makes OOV tokens an error; with more than one, a token
+            goes to slot ``FarmHash64(token) % num_oov_indices`` (Keras's
+            ``tf.strings.to_hash_bucket_fast``).
         mask_token: token mapped to index 0 (None: no mask).
         oov_token: token returned by ``invert`` for unknown indices.
         vocabulary: list/array of strings (a file path is not read: pass the list).
@@ -191,21 +193,19 @@ class StringLookup(_HostLayer):
             raise _fail(owner, "max_tokens", "None or an int greater than 1", max_tokens)
         if pad_to_max_tokens and max_tokens is None:
             raise _fail(owner, "max_tokens", "set when pad_to_max_tokens=True", max_tokens)
-        if isinstance(num_oov_indices, bool) or num_oov_indices not in (0, 1):
-            raise _fail(
-                owner,
-                "num_oov_indices",
-                "0 or 1 (Keras hashes strings into more OOV slots with FarmHash, which jnn "
-                "does not implement)",
-                num_oov_indices,
-            )
+        if (
+            isinstance(num_oov_indices, bool)
+            or not isinstance(num_oov_indices, numbers.Integral)
+            or num_oov_indices < 0
+        ):
+            raise _fail(owner, "num_oov_indices", "an int >= 0", num_oov_indices)
         for arg, val in (("mask_token", mask_token), ("oov_token", oov_token)):
             if val is not None and not isinstance(val, str):
                 raise _fail(owner, arg, "a string or None", val)
         if sparse:
             raise _fail(owner, "sparse", "False (sparse outputs are not supported)", sparse)
         if salt is not None:
-            raise _fail(owner, "salt", "None (no FarmHash OOV bucketing)", salt)
+            raise _fail(owner, "salt", "None (SipHash OOV bucketing is not supported)", salt)
         self.max_tokens = None if max_tokens is None else int(max_tokens)
         self.num_oov_indices = int(num_oov_indices)
         self.mask_token, self.oov_token = mask_token, oov_token
@@ -344,15 +344,20 @@ class StringLookup(_HostLayer):
             )
 
     # --- lookups ---------------------------------------------------------------------------
+    def _oov_index(self, token: str) -> int:
+        n = self.num_oov_indices
+        if n <= 1:
+            return self._oov_start() if n else -1
+        return self._oov_start() + fingerprint64(token.encode(self.encoding)) % n
+
     def lookup_ids(self, tokens: np.ndarray) -> np.ndarray:
         """Indices of a ``str`` array (same shape); dropped mask tokens are -2 in non-int
         modes."""
         self._require_vocab()
-        default = -1 if self.num_oov_indices == 0 else self._oov_start()
         mask_id = 0 if self.output_mode == "int" else _DROPPED
-        index, mask = self._index, self.mask_token
+        index, mask, oov = self._index, self.mask_token, self._oov_index
         flat = [
-            mask_id if (mask is not None and t == mask) else index.get(t, default)
+            mask_id if (mask is not None and t == mask) else index[t] if t in index else oov(t)
             for t in tokens.reshape(-1).tolist()
         ]
         ids = np.asarray(flat, np.int32).reshape(tokens.shape)
