@@ -310,42 +310,58 @@ def predict_step_fn(model: Any) -> Callable:
 
 
 # --- fused forms: many steps per dispatch ---------------------------------------------------------
-def fused_train_fn(step: Callable, *, per_step_logs: bool, skip_empty: bool) -> Callable:
-    """``run(ts, batches) -> (ts, logs)`` scanning ``step`` over a leading axis of batches.
+def fused_train_fn(step: Callable, *, per_step_logs: bool, skip_empty: bool,
+                   unroll: int | bool = 1, make_batch: Callable | None = None) -> Callable:
+    """``run(ts, xs) -> (ts, logs)`` scanning ``step`` over a leading axis of batches.
 
-    With ``per_step_logs`` the logs of every step are returned (stacked) for batch callbacks;
-    otherwise only the last step's. With ``skip_empty`` a batch whose mask is all zero leaves
-    the state untouched (used to pad the last chunk to a fixed length).
+    ``xs`` holds stacked :class:`Batch` es, or anything ``make_batch`` turns into one per step
+    (the engine scans row indices and gathers each batch from data already on the device).
+    With ``per_step_logs`` the logs of every step are returned (stacked) for batch callbacks,
+    otherwise None. With ``skip_empty`` a batch whose mask is all zero leaves the state
+    untouched (used to pad the last chunk to a fixed length). ``unroll`` is ``lax.scan``'s.
+
+    Example:
+        >>> run = fused_train_fn(step, per_step_logs=False, skip_empty=False)
+        >>> ts, _ = jax.jit(run)(ts, stacked_batches)  # doctest: +SKIP
     """
 
-    def body(ts, batch):
+    def body(ts, x):
+        batch = x if make_batch is None else make_batch(x)
         new_ts, logs = step(ts, batch)
         if skip_empty:
             valid = jnp.sum(batch.mask) > 0
             new_ts = jax.tree.map(lambda n, o: jnp.where(valid, n, o), new_ts, ts)
         return new_ts, (logs if per_step_logs else None)
 
-    def run(ts, batches):
-        ts, logs = jax.lax.scan(body, ts, batches)
-        return ts, logs
+    def run(ts, xs):
+        return jax.lax.scan(body, ts, xs, unroll=unroll)
 
     return run
 
 
-def fused_eval_fn(step: Callable, *, per_step_logs: bool) -> Callable:
-    def run(metric_states, variables, batches):
-        def body(ms, batch):
-            ms, logs = step(ms, variables, batch)
+def fused_eval_fn(step: Callable, *, per_step_logs: bool, unroll: int | bool = 1,
+                  make_batch: Callable | None = None) -> Callable:
+    """``run(metric_states, variables, xs) -> (metric_states, logs)``; see fused_train_fn."""
+
+    def run(metric_states, variables, xs):
+        def body(ms, x):
+            ms, logs = step(ms, variables, x if make_batch is None else make_batch(x))
             return ms, (logs if per_step_logs else None)
 
-        return jax.lax.scan(body, metric_states, batches)
+        return jax.lax.scan(body, metric_states, xs, unroll=unroll)
 
     return run
 
 
-def fused_predict_fn(step: Callable) -> Callable:
+def fused_predict_fn(step: Callable, *, unroll: int | bool = 1,
+                     make_input: Callable | None = None) -> Callable:
+    """``run(variables, xs) -> stacked outputs``, one ``step`` per leading entry of ``xs``."""
+
     def run(variables, xs):
-        return jax.lax.map(lambda x: step(variables, x), xs)
+        def body(_, x):
+            return None, step(variables, x if make_input is None else make_input(x))
+
+        return jax.lax.scan(body, None, xs, unroll=unroll)[1]
 
     return run
 

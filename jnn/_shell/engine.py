@@ -195,17 +195,11 @@ def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: boo
         fresh = objectives.init()
         ts = ts.replace(metrics=jax.tree.map(
             lambda f, m: jnp.where(reset, f, m), fresh, ts.metrics))
-
-        def body(ts, im):
-            i, m = im
-            batch = steps_lib.Batch(_gather(x, i), _gather(y, i), _gather(sw, i), m)
-            new_ts, logs = step(ts, batch)
-            if skip_empty:
-                valid = jnp.sum(m) > 0
-                new_ts = jax.tree.map(lambda n, o: jnp.where(valid, n, o), new_ts, ts)
-            return new_ts, (logs if per_step_logs else None)
-
-        ts, logs = jax.lax.scan(body, ts, (idx, mask), unroll=_unroll(unroll))
+        scan = steps_lib.fused_train_fn(
+            step, per_step_logs=per_step_logs, skip_empty=skip_empty, unroll=_unroll(unroll),
+            make_batch=lambda im: steps_lib.Batch(
+                _gather(x, im[0]), _gather(y, im[0]), _gather(sw, im[0]), im[1]))
+        ts, logs = scan(ts, (idx, mask))
         return ts, (logs if per_step_logs else objectives.results(ts.metrics))
 
     if not jit:
@@ -241,14 +235,11 @@ def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bo
 
     def run(metric_states, variables, data, idx, mask):
         x, y, sw = data
-
-        def body(ms, im):
-            i, m = im
-            batch = steps_lib.Batch(_gather(x, i), _gather(y, i), _gather(sw, i), m)
-            ms, logs = step(ms, variables, batch)
-            return ms, (logs if per_step_logs else None)
-
-        ms, logs = jax.lax.scan(body, metric_states, (idx, mask), unroll=_unroll(unroll))
+        scan = steps_lib.fused_eval_fn(
+            step, per_step_logs=per_step_logs, unroll=_unroll(unroll),
+            make_batch=lambda im: steps_lib.Batch(
+                _gather(x, im[0]), _gather(y, im[0]), _gather(sw, im[0]), im[1]))
+        ms, logs = scan(metric_states, variables, (idx, mask))
         return ms, (logs if per_step_logs else objectives.results(ms))
 
     if not jit:
@@ -260,12 +251,12 @@ def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bo
 
 
 def make_predict_chunk(model: Any, *, jit: bool = True, unroll: bool = False):
-    def run(variables, x, idx):
-        def body(_, i):
-            return None, model.apply(variables, _gather(x, i), training=False)
+    step = steps_lib.predict_step_fn(model)
 
-        _, out = jax.lax.scan(body, None, idx, unroll=_unroll(unroll))
-        return out
+    def run(variables, x, idx):
+        scan = steps_lib.fused_predict_fn(step, unroll=_unroll(unroll),
+                                          make_input=lambda i: _gather(x, i))
+        return scan(variables, idx)
 
     if not jit:
         def eager(variables, x, idx):
