@@ -38,7 +38,7 @@ def run(label, opt="adam", metrics=("accuracy",), act="softmax", loss="sparse_ca
     print(f"{label:40s} per-epoch {min(d[1:]) * 1e3:7.2f} ms  {N / min(d[1:]):12,.0f}/s", flush=True)
 
 
-print(f"hand-written fused epoch: {bf.bench_handwritten("mlp", x, y, B, 3, True):,.0f}/s")
+print(f"hand-written fused epoch: {bf.bench_handwritten('mlp', x, y, B, 3, True):,.0f}/s")
 run("jnn default (keras adam, accuracy)")
 run("jnn no metrics", metrics=())
 run("jnn optax.adam", opt=optax.adam(1e-3))
