@@ -393,7 +393,10 @@ class Feed:
         index = self.batches_seen
         self.batches_seen += 1
         x, y, sw = unpack(raw, index)
-        tree = self.prepare(x, y, sw)
+        try:
+            tree = self.prepare(x, y, sw)
+        except ValueError as exc:
+            raise ValueError(f"Batch {index}: {exc}") from None
         leaves = jax.tree.leaves(tree)
         if jax.tree.structure(tree) != self._spec[0] or [a.shape[1:] for a in leaves] != [
             s for s, _ in self._spec[1]

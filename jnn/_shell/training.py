@@ -84,6 +84,16 @@ def compile(  # noqa: A001 - Keras's name
     ):
         # Keras 3: float16 compute needs dynamic loss scaling to keep small gradients.
         opt = optimizers_lib.LossScaleOptimizer(opt)
+    elif precision.global_policy().compute_dtype == "float16" and not (
+        isinstance(opt, optimizers_lib.LossScaleOptimizer)
+    ):
+        warnings.warn(
+            "compile(auto_scale_loss=False) under a float16 policy: the loss is not scaled, so "
+            "gradients smaller than ~6e-8 underflow to zero in float16 and training may stall. "
+            "Keep auto_scale_loss=True or pass jnn.optimizers.LossScaleOptimizer(optimizer).",
+            UserWarning,
+            stacklevel=2,
+        )
     self.__dict__["optimizer"] = opt
     self.__dict__["loss"] = loss
     self.__dict__["_compiled"] = CompileConfig(
@@ -248,10 +258,19 @@ def _device_data(model, adapter: Any, y_flat: Any, sw_flat: Any, class_weight: A
             f"jnn.utils.Sequence. Received: class_weight={class_weight}"
         )
 
+    cfg = model.__dict__.get("_compiled")
+    checks = []  # (loss, output shape) per output: every batch's targets are validated
+    if targets and cfg is not None and cfg.objectives is not None:
+        preds = _output_specs(model, adapter.x)
+        checks = [(lo, tuple(p.shape)) for lo, p in zip(cfg.objectives.losses, preds)]
+
     def prepare(x, y, sw):
         if not targets:
             return x, None, None
         yf = _flatten_targets(model, y)
+        for (loss, shape), yi in zip(checks, yf):
+            if loss is not None:
+                losses_lib.validate_targets(loss, yi, shape)
         swf = _flatten_sample_weight(model, sw, len(yf))
         if class_weight is not None:
             _check_class_weight(swf)

@@ -60,6 +60,9 @@ def test_labels_out_of_range(classifier):
         classifier.fit(X, np.array([0, 1, 2, 3, 0, 1, 2, 0]), verbose=0)
     with pytest.raises(ValueError, match="3"):
         classifier.fit(_gen((X, np.array([0, 1, 2, 3, 0, 1, 2, 0]))), verbose=0)
+    good, bad = np.zeros(8, np.int32), np.array([0, 1, 2, 5, 0, 1, 2, 0], np.int32)
+    with pytest.raises(ValueError, match="Batch 2: Received a label value of 5"):
+        classifier.fit(_gen((X, good), (X, good), (X, bad)), verbose=0)
 
 
 @pytest.mark.parametrize("where", ["x", "y"])
