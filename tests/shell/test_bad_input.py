@@ -207,3 +207,20 @@ def test_missing_targets_and_missing_x(clf):
         clf.predict(None, verbose=0)
     with pytest.raises(ValueError, match="0 samples"):
         clf.predict(np.zeros((0, 2), np.float32), verbose=0)
+
+
+def test_batch_size_larger_than_the_data_is_one_batch():
+    """Documented behaviour (as Keras): one batch holding every sample, nothing dropped."""
+    def trained(batch_size):
+        jnn.utils.set_random_seed(3)
+        model = jnn.Sequential([layers.Dense(3, input_shape=(2,), activation="softmax")])
+        model.compile("sgd", "sparse_categorical_crossentropy")
+        model.fit(X, Y, batch_size=batch_size, epochs=2, shuffle=False, verbose=0)
+        return model
+
+    big, exact = trained(1000), trained(6)
+    for a, b in zip(big.get_weights(), exact.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert big.evaluate(X, Y, batch_size=1000, verbose=0) == pytest.approx(
+        exact.evaluate(X, Y, batch_size=6, verbose=0), rel=1e-6)
+    assert big.predict(X, batch_size=1000, verbose=0).shape == (6, 3)

@@ -68,3 +68,14 @@ def test_per_layer_dtype_overrides_policy(policy):
 def test_unknown_policy_is_a_clear_error():
     with pytest.raises(ValueError, match="Unknown dtype policy 'mixed_float8'"):
         jnn.mixed_precision.set_global_policy("mixed_float8")
+
+
+def test_float16_without_loss_scaling_warns(policy):
+    policy("mixed_float16")
+    model = _model()
+    with pytest.warns(UserWarning, match="gradients smaller than .* underflow"):
+        model.compile("sgd", "sparse_categorical_crossentropy", auto_scale_loss=False)
+    assert not isinstance(model.optimizer, jnn.optimizers.LossScaleOptimizer)
+    explicit = jnn.optimizers.LossScaleOptimizer(jnn.optimizers.SGD())
+    model.compile(explicit, "sparse_categorical_crossentropy", auto_scale_loss=False)
+    assert model.optimizer is explicit  # no warning: the user scales the loss
