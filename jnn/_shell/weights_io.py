@@ -374,7 +374,16 @@ def _plan_load(f: h5py.File, model: Any, path: str) -> tuple[list, list]:
                     f"load_weights: could not read group '{_vars_path(sub_path)}' of '{path}': "
                     f"the file is corrupted or is not a Keras 3 weights file. {e}"
                 ) from e
-            checked.append((_mismatch(obj, sub_path, targets, arrays), targets, arrays))
+            problem = _mismatch(obj, sub_path, targets, arrays)
+            if problem is None:
+                try:
+                    arrays = [_read_array(ds) for ds in arrays]
+                except (OSError, TypeError, ValueError, RuntimeError) as e:
+                    raise ValueError(
+                        f"load_weights: could not read group '{_vars_path(sub_path)}' of "
+                        f"'{path}': the file is corrupted. {e}"
+                    ) from e
+            checked.append((problem, targets, arrays))
         problem = next((p for p, _, _ in checked if p), None)
         if problem:
             problems.append((obj, problem))
@@ -402,22 +411,28 @@ def _has_weight_groups(f: h5py.File) -> bool:
     return bool(found)
 
 
-def _read_vars(f: h5py.File, vars_path: str) -> list[np.ndarray]:
+def _read_vars(f: h5py.File, vars_path: str) -> list[h5py.Dataset]:
+    """The datasets of a ``vars`` group, unread: shapes are checked before any data is."""
     if vars_path not in f:
         return []
     group = f[vars_path]
     if not isinstance(group, h5py.Group):
         raise TypeError(f"'{vars_path}' is a {type(group).__name__}, expected a group")
-    arrays = []
+    datasets = []
     for i in range(len(group.keys())):
         ds = group[str(i)]
-        if ds.attrs.get("dtype") == "bfloat16":
-            import ml_dtypes
+        if not isinstance(ds, h5py.Dataset):
+            raise TypeError(f"'{vars_path}/{i}' is a {type(ds).__name__}, expected a dataset")
+        datasets.append(ds)
+    return datasets
 
-            arrays.append(np.array(ds, dtype=ml_dtypes.bfloat16))
-        else:
-            arrays.append(np.array(ds))
-    return arrays
+
+def _read_array(ds: h5py.Dataset) -> np.ndarray:
+    if ds.attrs.get("dtype") == "bfloat16":
+        import ml_dtypes
+
+        return np.array(ds, dtype=ml_dtypes.bfloat16)
+    return np.array(ds)
 
 
 def _mismatch(layer: Any, group_path: str, targets: list, arrays: list) -> str | None:

@@ -192,3 +192,20 @@ def test_unknown_extension_and_missing_file(tmp_path, trained):
         model.save(str(tmp_path / "model.pkl"))
     with pytest.raises(FileNotFoundError, match="no such file"):
         jnn.models.load_model(str(tmp_path / "absent.keras"))
+
+
+@pytest.mark.conformance
+@pytest.mark.user_code
+def test_jnn_trained_file_resumes_in_keras(trained):
+    """Keras 3 loads a trained jnn model's weights and Adam state (its own layout)."""
+    keras = pytest.importorskip("keras")
+    model, path = trained
+    kmodel = keras.models.load_model(path)
+    ours = jnn.models.load_model(path)  # `model` may have trained on since the save
+    np.testing.assert_allclose(np.asarray(kmodel(X)), _predict(ours), rtol=1e-5, atol=1e-6)
+    kvars = [np.asarray(v) for v in kmodel.optimizer.variables]
+    assert int(kvars[0]) == 2  # iterations: two batches of 8
+    saved = ours.__dict__["_opt_state_keep"].rule
+    first = model.layers[0].name
+    np.testing.assert_array_equal(kvars[2], np.asarray(saved.mu[first]["kernel"]))
+    np.testing.assert_array_equal(kvars[3], np.asarray(saved.nu[first]["kernel"]))
