@@ -32,6 +32,8 @@ _UP = (
     "cosine_similarity",
     "true_positives",
     "true_negatives",
+    "sensitivity",
+    "specificity",
 )
 _DOWN = (
     "loss",
@@ -43,6 +45,11 @@ _DOWN = (
     "logcosh",
     "false_positives",
     "false_negatives",
+    "mae",
+    "mse",
+    "mape",
+    "msle",
+    "rmse",
 )
 
 

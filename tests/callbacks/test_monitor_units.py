@@ -137,9 +137,8 @@ def test_early_stopping_missing_monitor_and_unknown_direction():
         run_epochs(EarlyStopping(monitor="weird"), [1.0], key="weird")
     with pytest.raises(ValueError, match="`patience` must be a non-negative int"):
         EarlyStopping(patience=-1)
-    assert [metric_direction(n) for n in ("val_loss", "auc", "val_mae", "mean_squared_error")] == [
-        "down", "up", None, "down"
-    ]  # fmt: skip
+    names = ("val_loss", "auc", "val_mae", "mean_squared_error", "out_accuracy", "val_mean")
+    assert [metric_direction(n) for n in names] == ["down", "up", "down", "down", "up", None]
 
 
 def test_checkpoint_filepath_formatting(tmp_path):
