@@ -110,7 +110,9 @@ def from_config_checked(config: Any, path: str, custom_objects: Any, safe_mode: 
             f"({type(e).__name__}: {e})."
         ) from e
     except (ValueError, TypeError) as e:
-        raise type(e)(f"Could not rebuild the model stored in '{path}': {e}") from e
+        raise ser.DeserializationError(
+            f"Could not rebuild the model stored in '{path}': {e}"
+        ) from e
     if not getattr(model, "_is_model", False):
         raise ValueError(
             f"Could not read '{path}': its config describes a {type(model).__name__}, not a model."

@@ -98,29 +98,46 @@ def load(
         ) from e
     with f:
         try:
-            raw = f.attrs.get("model_config")
-            training = f.attrs.get("training_config")
-        except (OSError, RuntimeError, KeyError) as e:
-            raise ValueError(f"Could not read '{path}': corrupted HDF5 attributes. {e}") from e
-        if raw is None:
-            raise ValueError(
-                f"Could not read '{path}': it has no `model_config` attribute, so it holds "
-                "weights only. Build the model in code and call `model.load_weights(...)`."
-            )
-        config = _json(raw, path, "model_config")
-        model = keras_zip.from_config_checked(config, path, custom_objects, safe_mode)
-        if "model_weights" not in f:
-            raise ValueError(f"Could not read '{path}': it has no `model_weights` group.")
-        _guarded(lambda: _read_layers(f["model_weights"], model, path), path)
-        if compile and training is not None:
-            training = _json(training, path, "training_config")
-            compile_cfg = dict(training)
-            compile_cfg["optimizer"] = training.get("optimizer_config")
-            compile_io.compile_from_config(model, compile_cfg, None, custom_objects)
-            if model.__dict__.get("_compiled") is not None and "optimizer_weights" in f:
-                state = _guarded(lambda: _read_optimizer(f["optimizer_weights"], model), path)
-                if state is not None:
-                    optimizer_io.restore(model, state)
+            return _load_open(f, path, custom_objects, compile, safe_mode)
+        except ValueError as e:
+            if path in str(e):
+                raise
+            raise ValueError(f"Could not read '{path}': corrupted HDF5 file. {e}") from e
+        except (OSError, RuntimeError, KeyError, AttributeError, IndexError) as e:
+            raise ValueError(f"Could not read '{path}': corrupted HDF5 file. {e}") from e
+
+
+def _load_open(
+    f: h5py.File,
+    path: str,
+    custom_objects: Any,
+    compile: bool,  # noqa: A002
+    safe_mode: bool,
+) -> Any:
+    try:
+        raw = f.attrs.get("model_config")
+        training = f.attrs.get("training_config")
+    except (OSError, RuntimeError, KeyError) as e:
+        raise ValueError(f"Could not read '{path}': corrupted HDF5 attributes. {e}") from e
+    if raw is None:
+        raise ValueError(
+            f"Could not read '{path}': it has no `model_config` attribute, so it holds "
+            "weights only. Build the model in code and call `model.load_weights(...)`."
+        )
+    config = _json(raw, path, "model_config")
+    model = keras_zip.from_config_checked(config, path, custom_objects, safe_mode)
+    if "model_weights" not in f:
+        raise ValueError(f"Could not read '{path}': it has no `model_weights` group.")
+    _guarded(lambda: _read_layers(f["model_weights"], model, path), path)
+    if compile and training is not None:
+        training = _json(training, path, "training_config")
+        compile_cfg = dict(training)
+        compile_cfg["optimizer"] = training.get("optimizer_config")
+        compile_io.compile_from_config(model, compile_cfg, None, custom_objects)
+        if model.__dict__.get("_compiled") is not None and "optimizer_weights" in f:
+            state = _guarded(lambda: _read_optimizer(f["optimizer_weights"], model), path)
+            if state is not None:
+                optimizer_io.restore(model, state)
     return model
 
 

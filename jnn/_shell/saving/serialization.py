@@ -31,6 +31,11 @@ UNSAFE_LAMBDA = (
 )
 
 
+class DeserializationError(TypeError, ValueError):
+    """A config that cannot be rebuilt: a ValueError (bad file) and, as in Keras, a TypeError
+    (unknown class)."""
+
+
 # --- safe mode -----------------------------------------------------------------------------------
 class SafeModeScope:
     """``with SafeModeScope(False):`` allows lambda bytecode for the loads inside."""
