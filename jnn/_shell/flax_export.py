@@ -13,10 +13,10 @@ as Flax's own BatchNorm does.
 
 Example:
     >>> import jax, numpy as np, jnn
-    >>> model = jnn.Sequential([jnn.Input(shape=(3,)), jnn.layers.Dense(2)])
+    >>> model = jnn.Sequential([jnn.Input(shape=(3,)), jnn.layers.Dense(2, name="hidden")])
     >>> module = to_flax(model)
     >>> variables = module.init(jax.random.key(0), np.ones((1, 3), np.float32))
-    >>> bool((variables["params"]["dense"]["kernel"] == model.layers[0].kernel.numpy()).all())
+    >>> bool((variables["params"]["hidden"]["kernel"] == model.layers[0].kernel.numpy()).all())
     True
     >>> module.apply(variables, np.ones((4, 3), np.float32)).shape
     (4, 2)
@@ -89,9 +89,9 @@ def to_flax(model: Any, trained: bool = True) -> JnnModule:
 
     Example:
         >>> import jax, numpy as np, jnn
-        >>> model = jnn.Sequential([jnn.layers.Dense(1, input_dim=2)])
+        >>> model = jnn.Sequential([jnn.layers.Dense(1, input_dim=2, name="out")])
         >>> v = to_flax(model).init(jax.random.key(0), np.zeros((1, 2), np.float32))
-        >>> sorted(v["params"]["dense"])
+        >>> sorted(v["params"]["out"])
         ['bias', 'kernel']
     """
     if not getattr(type(model), "_is_model", False):
