@@ -47,7 +47,11 @@ class Model(Layer):
             from jnn._shell.functional import Functional
 
             return super().__new__(Functional)
-        return super().__new__(cls)
+        obj = super().__new__(cls)
+        if not cls.__module__.startswith("jnn."):
+            # Keras 3 records a subclass's constructor arguments for its default get_config.
+            obj.__dict__["_auto_config"] = _auto_config(cls, args, kwargs)
+        return obj
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs:
@@ -475,8 +479,11 @@ class Model(Layer):
                             print_fn=print_fn)
 
     def get_config(self) -> dict[str, Any]:
-        """The base config of a subclassed model; subclasses add their constructor arguments."""
-        return {"name": self.name, "trainable": self.trainable}
+        """A subclassed model's config: name, trainable and, as Keras 3 records them, the
+        constructor arguments when they are plain values (override to add others)."""
+        config = dict(self.__dict__.get("_auto_config") or {})
+        config.update(name=self.name, trainable=self.trainable)
+        return config
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Model:
@@ -532,6 +539,37 @@ _REMOVED_IN_KERAS3 = {
     "predict_generator": "pass the generator to `model.predict(...)` instead.",
     "predict_proba": "use `model.predict(x)` instead.",
 }
+
+
+def _auto_config(cls: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:
+    """The constructor arguments by name when all are JSON-friendly values, else None."""
+    import inspect
+
+    try:
+        bound = inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    out: dict[str, Any] = {}
+    for name, value in list(bound.arguments.items())[1:]:
+        param = inspect.signature(cls.__init__).parameters[name]
+        if param.kind is param.VAR_KEYWORD:
+            out.update(value)
+        elif param.kind is param.VAR_POSITIONAL:
+            if value:
+                return None
+        else:
+            out[name] = value
+    return out if all(_plain(v) for v in out.values()) else None
+
+
+def _plain(value: Any) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    return False
 
 
 def _iter_layers(value: Any):

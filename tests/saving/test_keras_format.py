@@ -209,3 +209,29 @@ def test_jnn_trained_file_resumes_in_keras(trained):
     first = model.layers[0].name
     np.testing.assert_array_equal(kvars[2], np.asarray(saved.mu[first]["kernel"]))
     np.testing.assert_array_equal(kvars[3], np.asarray(saved.nu[first]["kernel"]))
+
+
+@jnn.saving.register_serializable(package="tests")
+class AutoConfigured(jnn.Model):
+    """No get_config: the constructor's plain arguments are recorded (Keras 3)."""
+
+    def __init__(self, hidden, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = layers.Dense(hidden, activation=activation)
+        self.out = layers.Dense(1)
+
+    def call(self, x):
+        return self.out(self.hidden(x))
+
+
+def test_subclassed_model_without_get_config_uses_its_arguments(tmp_path):
+    model = AutoConfigured(5, activation="tanh", name="auto")
+    assert model.get_config() == {
+        "hidden": 5, "activation": "tanh", "name": "auto", "trainable": True
+    }  # fmt: skip
+    before = np.asarray(model(X))
+    path = str(tmp_path / "auto.keras")
+    model.save(path)
+    loaded = jnn.models.load_model(path)
+    assert loaded.hidden.units == 5 and loaded.name == "auto"
+    np.testing.assert_array_equal(np.asarray(loaded(X)), before)
