@@ -186,8 +186,12 @@ def serialize_function(fn: Any) -> dict[str, Any]:
             "config": {"code": code, "defaults": defaults, "closure": closure},
         }
     registered = registry.get_registered_name(fn)
+    module = getattr(fn, "__module__", None) or ""
+    if module.startswith("jnn._core."):
+        # jnn's built-in losses / metrics / activations, written as Keras 3 writes its own.
+        module, registered = "builtins", "function"
     return {
-        "module": getattr(fn, "__module__", None),
+        "module": module or None,
         "class_name": "function",
         "config": getattr(fn, "__name__", str(fn)),
         "registered_name": registered,
