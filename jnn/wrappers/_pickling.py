@@ -1,9 +1,12 @@
 """Pickling jnn models inside the scikit-learn wrappers: architecture + weights, no code.
 
-A model is written as its layer objects (a layer *is* its Keras configuration), its weights
-as numpy arrays and its ``compile`` arguments (the optimizer as its Keras config). Compiled
-steps, jitted functions and optimizer closures are dropped and rebuilt by ``compile`` on
-load, so the optimizer state starts fresh, as after ``model.compile``.
+A Sequential or functional model whose Keras config is plain JSON is written as that config
+(``serialize_keras_object``), its weights as numpy arrays (``get_weights``) and its
+``compile`` arguments (the optimizer as its Keras config); loading rebuilds it from the
+config, sets the weights and compiles it. Other models (subclassed, layers holding objects
+such as a Flax module) are written as their layer objects (a layer *is* its configuration)
+with numpy weights. Either way compiled steps, jitted functions and optimizer closures are
+dropped, so the optimizer state starts fresh, as after ``model.compile``.
 
 Example:
     >>> import jnn
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import pickle
 from typing import Any
 
@@ -102,16 +106,61 @@ class _ModelPickler(pickle.Pickler):
         return NotImplemented
 
 
+def _config_blob(model: Any) -> dict[str, Any] | None:
+    """``{"config", "weights", "compile"}`` for Sequential / functional models, else None."""
+    if type(model).__name__ not in ("Sequential", "Functional"):
+        return None
+    from jnn._shell.saving import serialization
+
+    try:
+        config = serialization.serialize_keras_object(model)
+        json.dumps(config)  # plain data only: no objects, no code
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+    compiled = compile_args(model)
+    if compiled is not None:
+        compiled["optimizer"] = _serialize_optimizer(compiled["optimizer"])
+    weights = model.get_weights() if model.built else None
+    return {"config": config, "weights": weights, "compile": compiled}
+
+
+def _restore_from_config(blob: dict[str, Any]) -> Any:
+    from jnn._core import optimizers as optimizers_lib
+    from jnn._shell.saving import serialization
+
+    model = serialization.deserialize_keras_object(blob["config"])
+    if blob["weights"] is not None:
+        model.set_weights(blob["weights"])
+    compiled = blob["compile"]
+    if compiled is not None:
+        compiled = dict(compiled)
+        compiled["optimizer"] = optimizers_lib.deserialize(compiled["optimizer"])
+        model.compile(**compiled)
+    return model
+
+
 def dumps_model(model: Any) -> bytes:
-    """Bytes holding ``model``'s layers, weights and compile arguments (no compiled code)."""
+    """Bytes holding ``model``'s architecture, weights and compile arguments (no code)."""
+    blob = _config_blob(model)
+    if blob is not None:
+        return pickle.dumps(("config", blob), protocol=pickle.HIGHEST_PROTOCOL)
     buffer = io.BytesIO()
-    _ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(model)
+    try:
+        _ModelPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(("objects", model))
+    except (AttributeError, TypeError, pickle.PicklingError) as exc:
+        raise pickle.PicklingError(
+            f"Cannot pickle model '{model.name}': its config is not plain data and one of its "
+            f"layers holds an object pickle cannot store ({exc}). Typical causes: a Lambda "
+            "layer with a lambda, a FlaxLayer whose module uses closure initializers. Save "
+            "the weights with model.save_weights and rebuild the model instead."
+        ) from exc
     return buffer.getvalue()
 
 
 def loads_model(data: bytes) -> Any:
     """The model written by :func:`dumps_model`, compiled again (fresh optimizer state)."""
-    return pickle.loads(data)
+    kind, payload = pickle.loads(data)
+    return _restore_from_config(payload) if kind == "config" else payload
 
 
 def fresh_copy(model: Any) -> Any:
