@@ -136,8 +136,9 @@ class BaseWrapper(BaseEstimator):
         ``search.fit(X, y, **kwargs)``) override the matching ``sk_params``.
 
         Returns:
-            ``self`` (Keras 2 returned the History; ``self.history_`` keeps it, and returning
-            ``self`` is what scikit-learn's ``Pipeline`` and ``clone`` expect).
+            ``self``, which scikit-learn expects. Keras 2 returned the ``History``; code written
+            for it keeps working: ``wrapper.fit(...).history`` is the ``History.history``
+            dict (``self.history_`` is the ``History`` object).
         """
         self.model = self._build()
         y = np.asarray(y)
@@ -149,6 +150,7 @@ class BaseWrapper(BaseEstimator):
         fit_args.update(kwargs)
         history = self.model.fit(np.asarray(x), y, **fit_args)
         self.history_ = history
+        self.history = dict(history.history) if history is not None else {}
         return self
 
     def _fitted_model(self) -> Any:
