@@ -59,9 +59,14 @@ def sklearn_search(data, n_iter: int = 10, cv: int = 3, epochs: int = 100, seed:
     rnd_search_cv = RandomizedSearchCV(
         keras_reg, param_distribs, n_iter=n_iter, cv=cv, random_state=seed
     )
-    rnd_search_cv.fit(X_train, y_train, epochs=epochs, verbose=0,
-                      validation_data=(X_valid, y_valid),
-                      callbacks=[keras.callbacks.EarlyStopping(patience=10)])
+    rnd_search_cv.fit(
+        X_train,
+        y_train,
+        epochs=epochs,
+        verbose=0,
+        validation_data=(X_valid, y_valid),
+        callbacks=[keras.callbacks.EarlyStopping(patience=10)],
+    )
     return rnd_search_cv
 
 
@@ -79,14 +84,18 @@ def optuna_search(data, n_trials: int = 10, epochs: int = 100, seed: int = 42):
             n_neurons=trial.suggest_int("n_neurons", 1, 99),
             learning_rate=trial.suggest_float("learning_rate", 3e-4, 3e-2, log=True),
         )
-        model.fit(X_train, y_train, epochs=epochs, verbose=0,
-                  validation_data=(X_valid, y_valid),
-                  callbacks=[keras.callbacks.EarlyStopping(patience=10)])
+        model.fit(
+            X_train,
+            y_train,
+            epochs=epochs,
+            verbose=0,
+            validation_data=(X_valid, y_valid),
+            callbacks=[keras.callbacks.EarlyStopping(patience=10)],
+        )
         return model.evaluate(X_valid, y_valid, verbose=0)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction="minimize",
-                                sampler=optuna.samplers.TPESampler(seed=seed))
+    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
     study.optimize(objective, n_trials=n_trials)
     return study
 
@@ -105,15 +114,16 @@ def main(n_iter: int = 10, cv: int = 3, epochs: int = 100, use_optuna: bool = Tr
         "test_mse": model.evaluate(X_test, y_test, verbose=0),
     }
     print("RandomizedSearchCV best params:", rnd_search_cv.best_params_)
-    print(f"  best CV score (-MSE): {rnd_search_cv.best_score_:.4f}, "
-          f"test MSE: {result['test_mse']:.4f}")
+    print(
+        f"  best CV score (-MSE): {rnd_search_cv.best_score_:.4f}, "
+        f"test MSE: {result['test_mse']:.4f}"
+    )
     study = optuna_search(data, n_trials=n_iter, epochs=epochs) if use_optuna else None
     if study is not None:
         result["study"] = study
         result["optuna_params"] = study.best_params
         result["optuna_valid_mse"] = study.best_value
-        print("Optuna best params:", study.best_params,
-              f"validation MSE: {study.best_value:.4f}")
+        print("Optuna best params:", study.best_params, f"validation MSE: {study.best_value:.4f}")
     return result
 
 

@@ -49,7 +49,8 @@ def make_step(generator, discriminator, g_opt, d_opt):
     def d_loss(d_params, g_params, real, z):
         fake = jax.lax.stop_gradient(generate(g_params, z))
         return bce_logits(discriminate(d_params, real), 1.0) + bce_logits(
-            discriminate(d_params, fake), 0.0)
+            discriminate(d_params, fake), 0.0
+        )
 
     def g_loss(g_params, d_params, z):
         return bce_logits(discriminate(d_params, generate(g_params, z)), 1.0)
@@ -76,8 +77,7 @@ def main(steps: int = 2000, batch_size: int = 64, seed: int = 0) -> dict[str, fl
     g_opt = optax.adam(1e-3, b1=0.5)  # two param groups, two optimizers
     d_opt = optax.adam(1e-3, b1=0.5)
     g_state, d_state = g_opt.init(g_params), d_opt.init(d_params)
-    step = jax.jit(make_step(generator, discriminator, g_opt, d_opt),
-                   donate_argnums=(0, 1, 2, 3))
+    step = jax.jit(make_step(generator, discriminator, g_opt, d_opt), donate_argnums=(0, 1, 2, 3))
     rng = np.random.default_rng(seed)  # the "data loader": real samples and noise
     for i in range(steps):
         batch = (
@@ -85,18 +85,23 @@ def main(steps: int = 2000, batch_size: int = 64, seed: int = 0) -> dict[str, fl
             rng.standard_normal((batch_size, LATENT), np.float32),
             rng.standard_normal((batch_size, LATENT), np.float32),
         )
-        g_params, d_params, g_state, d_state, logs = step(g_params, d_params, g_state,
-                                                          d_state, batch)
+        g_params, d_params, g_state, d_state, logs = step(
+            g_params, d_params, g_state, d_state, batch
+        )
         if (i + 1) % max(1, steps // 4) == 0:
-            print(f"step {i + 1}: d_loss {float(logs['d_loss']):.3f} "
-                  f"g_loss {float(logs['g_loss']):.3f}")
+            print(
+                f"step {i + 1}: d_loss {float(logs['d_loss']):.3f} "
+                f"g_loss {float(logs['g_loss']):.3f}"
+            )
     # The trained params go back into the Keras-style model for predict().
     generator.set_variables({"params": g_params, "state": {}})
     z = rng.standard_normal((10_000, LATENT), np.float32)
     samples = generator.predict(z, batch_size=1000, verbose=0)
     stats = {"mean": float(samples.mean()), "std": float(samples.std())}
-    print(f"generated samples: mean {stats['mean']:.2f} (target {TARGET_MEAN}), "
-          f"std {stats['std']:.2f} (target {TARGET_STD})")
+    print(
+        f"generated samples: mean {stats['mean']:.2f} (target {TARGET_MEAN}), "
+        f"std {stats['std']:.2f} (target {TARGET_STD})"
+    )
     return stats
 
 

@@ -83,8 +83,9 @@ class FlaxLayer(Layer):
         10
     """
 
-    def __init__(self, module: Any, method: str | None = None, variables: Any = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, module: Any, method: str | None = None, variables: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.module = module
         self.method = method
@@ -128,8 +129,10 @@ class FlaxLayer(Layer):
         if self._nnx:
             from flax import nnx
 
-            return {"params": _flat(nnx.to_pure_dict(self._params)),
-                    "state": _flat(nnx.to_pure_dict(self._rest))}
+            return {
+                "params": _flat(nnx.to_pure_dict(self._params)),
+                "state": _flat(nnx.to_pure_dict(self._rest)),
+            }
         if self.variables_arg is not None:
             variables = self.variables_arg
         else:
@@ -155,7 +158,9 @@ class FlaxLayer(Layer):
             def init(key, x):
                 params_key, dropout_key = jax.random.split(key)
                 out = self.module.init(
-                    {"params": params_key, "dropout": dropout_key}, x, method=self.method,
+                    {"params": params_key, "dropout": dropout_key},
+                    x,
+                    method=self.method,
                     **kwargs,
                 )
                 # Tracing runs this once: note the creation order of the variables.
@@ -171,8 +176,15 @@ class FlaxLayer(Layer):
         state.pop("_init_order", None)
         return state
 
-    def apply(self, variables: Variables, inputs: Any, *, training: bool = False,
-              rng: jax.Array | None = None, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
+    def apply(
+        self,
+        variables: Variables,
+        inputs: Any,
+        *,
+        training: bool = False,
+        rng: jax.Array | None = None,
+        **kwargs: Any,
+    ) -> tuple[Any, dict[str, Any]]:
         if self._nnx:
             return self._apply_nnx(variables, inputs, training, rng, kwargs)
         state = variables.get("state", {})
@@ -181,8 +193,9 @@ class FlaxLayer(Layer):
             kwargs["training"] = training
         rngs = {"dropout": rng} if rng is not None else None
         mutable = [c for c in flax_vars if c != "params"] if training and state else False
-        out = self.module.apply(flax_vars, inputs, method=self.method, rngs=rngs,
-                                mutable=mutable, **kwargs)
+        out = self.module.apply(
+            flax_vars, inputs, method=self.method, rngs=rngs, mutable=mutable, **kwargs
+        )
         if mutable is False:
             return out, dict(state)
         y, updated = out
@@ -209,8 +222,9 @@ class FlaxLayer(Layer):
         else:
             module.eval()
         if rng is not None and training:
-            nnx.reseed(module, **{s: jax.random.fold_in(rng, i)
-                                  for i, s in enumerate(self._rng_streams())})
+            nnx.reseed(
+                module, **{s: jax.random.fold_in(rng, i) for i, s in enumerate(self._rng_streams())}
+            )
         if self._takes_training:
             kwargs["training"] = training
         y = module(inputs, **kwargs)
