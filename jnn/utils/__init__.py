@@ -15,6 +15,14 @@ import numpy as np
 
 from jnn._shell import rng as _rng
 from jnn._shell.flax_export import flax_init_apply, to_flax
+from jnn._shell.saving.registry import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+)
+from jnn._shell.saving.registry import register_serializable as register_keras_serializable
 from jnn.utils.dataset_utils import split_dataset
 from jnn.utils.file_utils import get_file
 from jnn.utils.image_dataset_utils import image_dataset_from_directory
@@ -25,8 +33,14 @@ from jnn.utils.sequence_utils import pad_sequences
 from jnn.utils.text_dataset_utils import text_dataset_from_directory
 
 __all__ = [
+    "CustomObjectScope",
     "PyDataset",
     "Sequence",
+    "custom_object_scope",
+    "get_custom_objects",
+    "get_registered_name",
+    "get_registered_object",
+    "register_keras_serializable",
     "flax_init_apply",
     "get_file",
     "image_dataset_from_directory",
