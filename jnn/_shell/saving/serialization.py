@@ -168,8 +168,6 @@ def build_config(model: Any) -> dict[str, Any] | None:
     if spec is None or not model.built:
         return None
     shapes = jax.tree.map(lambda s: [None] + list(s.shape[1:]), spec)
-    if isinstance(shapes, dict):
-        return {"input_shape": shapes}
     return {"input_shape": shapes}
 
 
@@ -241,7 +239,7 @@ def deserialize_keras_object(
 def instantiate(cls: type, config: Mapping[str, Any], custom_objects: Any) -> Any:
     """``cls.from_config`` on the inner config, nested user objects resolved first."""
     inner = dict(config.get("config") or {})
-    if _is_kind(cls, "dtype_policy"):
+    if cls is _DTypePolicy:
         return inner.get("name")
     if not (cls.__module__.startswith("jnn.") and getattr(cls, "_is_model", False)):
         inner = resolve_nested(inner, custom_objects)  # graph models resolve their layers
@@ -281,10 +279,6 @@ def _from_config_params(fn: Any) -> Any:
         return inspect.signature(fn).parameters
     except (TypeError, ValueError):
         return {}
-
-
-def _is_kind(cls: type, kind: str) -> bool:
-    return kind == "dtype_policy" and cls is _DTypePolicy
 
 
 class _DTypePolicy:
@@ -437,10 +431,10 @@ def load_lambda(inner: Mapping[str, Any]) -> Any:
         cells = tuple(types.CellType(deserialize_keras_object(c)) for c in closure)
     defaults = inner.get("defaults")
     defaults = tuple(defaults) if defaults else None
-    import jax.numpy as jnp
-
-    globs = {"jnp": jnp, "np": np, "__builtins__": __builtins__}
     import builtins
 
-    globs["__builtins__"] = builtins
+    import jax.numpy as jnp
+
+    # The names Keras users' lambdas commonly use (Keras resolves them in its own module).
+    globs = {"__builtins__": builtins, "np": np, "jnp": jnp}
     return types.FunctionType(code, globs, code.co_name, defaults, cells)
