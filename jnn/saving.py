@@ -17,8 +17,10 @@ Example:
 
 from jnn._shell.saving.api import load_model, save_model
 from jnn._shell.saving.jax_export import (
+    load_checkpoint,
     load_train_state,
     load_variables,
+    save_checkpoint,
     save_train_state,
     save_variables,
 )
@@ -44,11 +46,13 @@ __all__ = [
     "get_custom_objects",
     "get_registered_name",
     "get_registered_object",
+    "load_checkpoint",
     "load_model",
     "load_train_state",
     "load_variables",
     "register_keras_serializable",
     "register_serializable",
+    "save_checkpoint",
     "save_model",
     "save_train_state",
     "save_variables",

@@ -79,3 +79,19 @@ def test_msgpack_train_state_round_trip(trained, tmp_path):
     (tmp_path / "bad.msgpack").write_bytes(b"\xc1not msgpack")
     with pytest.raises(ValueError, match="bad.msgpack"):
         jnn.saving.load_train_state(tmp_path / "bad.msgpack", target)
+
+
+def test_orbax_checkpoint_round_trip(trained, tmp_path):
+    ts = trained._train_state
+    directory = tmp_path / "ckpt"
+    jnn.saving.save_checkpoint(trained, directory)
+    jnn.saving.save_checkpoint(ts, directory)  # overwrite
+    target = steps.TrainState.create(
+        trained.variables_tree, trained.optimizer, rng=jax.random.key(7)
+    ).replace(metrics=ts.metrics)
+    restored = jnn.saving.load_checkpoint(directory, target)
+    for a, b in zip(jax.tree.leaves(ts.opt_state), jax.tree.leaves(restored.opt_state)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    np.testing.assert_array_equal(jax.random.key_data(restored.rng), jax.random.key_data(ts.rng))
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        jnn.saving.save_checkpoint(ts, directory, overwrite=False)
