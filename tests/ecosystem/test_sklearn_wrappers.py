@@ -97,9 +97,6 @@ def test_fit_kwargs_reach_model_fit_in_a_search(regression_data):
     search.fit(x, y, epochs=2, verbose=0, validation_data=(x[:4], y[:4]), callbacks=[Spy()])
     assert search.best_params_ == {"learning_rate": 0.05}
     assert seen == [["loss", "val_loss"]] * 4  # 2 folds x 2 epochs
-    # Keras 2 code reads the History from fit's return value: .history still works
-    reg = KerasRegressor(build_regressor, n_hidden=0, epochs=2, verbose=0)
-    assert sorted(reg.fit(x, y).history) == ["loss"] and len(reg.history["loss"]) == 2
 
 
 def test_grid_search_pipeline_string_labels(labels_data):

@@ -22,6 +22,7 @@ def test_hyperparameter_search_runs_tutorial_002_cell(capsys):
     assert isinstance(best.model, jnn.Model)
     # search.fit(..., validation_data=..., callbacks=[EarlyStopping]) reached model.fit
     assert sorted(best.model.history.history) == ["loss", "val_loss"]
+    assert best.history == best.model.history.history  # Keras 2: fit(...).history
     twin = pickle.loads(pickle.dumps(best))  # rebuilt from build_fn + the weights
     x_test = module.load_data()[2][0][:5]
     np.testing.assert_allclose(twin.predict(x_test), best.predict(x_test), rtol=1e-6)
