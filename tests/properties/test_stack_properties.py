@@ -12,7 +12,7 @@ import jnn
 from jnn import layers as L
 from tests.properties.stacks import IMAGE, build, stacks
 
-FEW = settings(max_examples=5, deadline=None)
+FEW = settings(max_examples=4, deadline=None)
 
 
 def _layer_variables(variables, name):
