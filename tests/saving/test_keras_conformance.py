@@ -106,3 +106,48 @@ def test_legacy_h5_both_ways(tmp_path):
     back = keras.models.load_model(jpath, compile=False)
     np.testing.assert_allclose(_outputs(back, IMAGES)[0], _outputs(kmodel, IMAGES)[0],
                                rtol=1e-5, atol=1e-6)  # fmt: skip
+
+
+# Constructor arguments for the layers that need some (the others use their defaults).
+LAYER_ARGS = {
+    "Dense": (3,), "Conv1D": (2, 3), "Conv2D": (2, 3), "Conv3D": (2, 3),
+    "Conv1DTranspose": (2, 3), "Conv2DTranspose": (2, 3), "Conv3DTranspose": (2, 3),
+    "SeparableConv1D": (2, 3), "SeparableConv2D": (2, 3), "DepthwiseConv1D": (3,),
+    "DepthwiseConv2D": (3,), "Embedding": (10, 3), "LSTM": (2,), "GRU": (2,), "SimpleRNN": (2,),
+    "Dropout": (0.5,), "SpatialDropout1D": (0.5,), "SpatialDropout2D": (0.5,),
+    "SpatialDropout3D": (0.5,), "GaussianDropout": (0.5,), "GaussianNoise": (0.5,),
+    "AlphaDropout": (0.5,), "Reshape": ((2, 2),), "Permute": ((2, 1),), "RepeatVector": (2,),
+    "Activation": ("relu",), "MultiHeadAttention": (2, 4), "Rescaling": (0.5,),
+    "CategoryEncoding": (3,), "AveragePooling1D": (2,), "AveragePooling2D": (2,),
+    "AveragePooling3D": (2,), "Resizing": (4, 4), "CenterCrop": (2, 2), "Dot": (1,),
+    "RandomRotation": (0.1,), "RandomZoom": (0.1,), "RandomTranslation": (0.1, 0.1),
+}  # fmt: skip
+_NOT_CONFIG_ONLY = {"Layer", "InputLayer", "Lambda", "Bidirectional", "TimeDistributed", "RNN",
+                    "IntegerLookup", "StringLookup", "TextVectorization", "FlaxLayer"}  # fmt: skip
+
+
+def test_every_shared_layer_config_crosses_both_ways():
+    """Each jnn layer Keras 3 also has: jnn's config builds the Keras layer and back."""
+    import inspect
+    import json
+
+    keras = pytest.importorskip("keras")
+    crossed = []
+    for name in jnn.layers.__all__:
+        cls = getattr(jnn.layers, name)
+        if not inspect.isclass(cls) or name in _NOT_CONFIG_ONLY or not hasattr(keras.layers, name):
+            continue
+        try:
+            ours = cls(*LAYER_ARGS.get(name, ()))
+        except (TypeError, ValueError):
+            continue  # aliases and cells that need arguments: covered under their main name
+        theirs = keras.saving.deserialize_keras_object(
+            json.loads(json.dumps(jnn.saving.serialize_keras_object(ours)))
+        )
+        assert isinstance(theirs, getattr(keras.layers, name)), name
+        back = jnn.saving.deserialize_keras_object(
+            json.loads(json.dumps(keras.saving.serialize_keras_object(theirs)))
+        )
+        assert type(back) is type(ours), name
+        crossed.append(name)
+    assert len(crossed) >= 80

@@ -41,8 +41,9 @@ def _layer_entry(layer: Any) -> dict[str, Any]:
     """A layer's serialized config; the model's InputLayer carries the input shape (Keras 3
     refuses a layer's Keras 2 ``batch_input_shape``)."""
     entry = ser.serialize_keras_object(layer)
-    if isinstance(entry.get("config"), dict):
-        entry["config"].pop("batch_input_shape", None)
+    config = entry.get("config")
+    if isinstance(config, dict):
+        config.pop("batch_input_shape", None)
     return entry
 
 

@@ -147,10 +147,15 @@ def _serialize_configurable(obj: Any) -> dict[str, Any]:
         raise ValueError(
             f"{type(obj).__name__}.get_config() must return a dict, received {config!r}."
         )
+    config = dict(config)
+    if module == "keras.layers":
+        for key in _KERAS_REFUSES.get(type(obj).__name__, ()):
+            if config.get(key) is True:  # the default: Keras's constructor takes no such key
+                del config[key]
     out: dict[str, Any] = {
         "module": module,
         "class_name": type(obj).__name__,
-        "config": serialize_keras_object(dict(config)),
+        "config": serialize_keras_object(config),
         "registered_name": registered,
     }
     if isinstance(obj, Layer) and getattr(obj, "_is_model", False):
@@ -158,6 +163,10 @@ def _serialize_configurable(obj: Any) -> dict[str, Any]:
         if build is not None:
             out["build_config"] = build
     return out
+
+
+# Keras 3 layers whose constructor refuses a base-layer key that jnn's config carries.
+_KERAS_REFUSES = {f"SpatialDropout{d}D": ("trainable",) for d in (1, 2, 3)}
 
 
 def build_config(model: Any) -> dict[str, Any] | None:
