@@ -32,13 +32,6 @@ def test_mnist_cnn_images_shape():
     assert len(x_train) == len(y_train)
 
 
-def test_mnist_cnn_model_for_28x28_images():
-    model = load_example("mnist_cnn").build_model(input_shape=(28, 28, 1))
-    assert model.output_shape == (None, 10)
-    # conv 3*3*1*32 + 32, dense 14*14*32*10 + 10 (worked by hand, as Keras's summary)
-    assert model.count_params() == 320 + 62730
-
-
 def test_text_lstm_sequences_encode_order():
     module = load_example("text_lstm")
     x, y = module.make_sequences(64, max_len=12, seed=1)
