@@ -1,11 +1,12 @@
-"""Sequence classification with Embedding + Bidirectional(LSTM) on generated token sequences.
+"""Sequence classification with Embedding + Bidirectional(LSTM) on generated sentences.
 
-Each sample is a variable-length sentence of token ids drawn from a tiny vocabulary (ids
-1..``vocab_size - 1``; id 0 is padding). Exactly one of the two marker tokens 7 and 3 appears
-early in a random position, the other later, and the label says whether token 7 comes before
-token 3: an order-dependent task a bag-of-words model cannot solve. Sentences are right-padded
-with zeros; ``Embedding(mask_zero=True)`` builds the padding mask and the recurrent layers skip
-the padded steps.
+Each sample is a variable-length sentence of words ``w1`` .. ``w29`` (token ids 1..29). Exactly
+one of the two marker words ``w7`` and ``w3`` appears early in a random position, the other
+later, and the label says whether ``w7`` comes before ``w3``: an order-dependent task a
+bag-of-words model cannot solve. The sentences are text: ``TextVectorization`` (adapted on the
+training sentences, run on the host before the model) turns them into right-padded ids;
+``Embedding(mask_zero=True)`` builds the padding mask and the recurrent layers skip the padded
+steps.
 
     python examples/text_lstm.py
 
@@ -22,9 +23,10 @@ import numpy as np
 import jnn as keras
 
 try:  # the layer zoo is being exported from jnn.layers; fall back to the core modules
-    from jnn.layers import LSTM, Bidirectional, Embedding
+    from jnn.layers import LSTM, Bidirectional, Embedding, TextVectorization
 except ImportError:  # pragma: no cover - depends on the export state
     from jnn._core.layers.embedding import Embedding
+    from jnn._core.layers.lookup import TextVectorization
     from jnn._core.layers.lstm import LSTM
     from jnn._core.layers.wrappers import Bidirectional
 
@@ -51,6 +53,11 @@ def make_sequences(
     return x, y
 
 
+def to_texts(x: np.ndarray) -> list[str]:
+    """The sentences as text: id ``t`` is the word ``f"w{t}"``, padding is dropped."""
+    return [" ".join(f"w{t}" for t in row if t) for row in x]
+
+
 def build_model(vocab_size: int = 30, units: int = 16) -> keras.Sequential:
     """Embedding(mask_zero=True) -> Bidirectional(LSTM(units)) -> Dense(1, sigmoid)."""
     return keras.Sequential(
@@ -67,8 +74,13 @@ def main(samples: int = 1600, epochs: int = 6, max_len: int = 20, seed: int = 0)
     """Trains the classifier on generated sentences; prints and returns the test accuracy."""
     keras.utils.set_random_seed(seed)
     x, y = make_sequences(samples, max_len=max_len, seed=seed)
+    texts = to_texts(x)
     split = int(0.8 * samples)
-    model = build_model()
+    # Host-side preprocessing, as a tf.data map would do in Keras: strings never reach the model.
+    vectorize = TextVectorization(output_sequence_length=max_len)
+    vectorize.adapt(texts[:split])
+    x = vectorize(texts)
+    model = build_model(vectorize.vocabulary_size())
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     model.summary()
     model.fit(x[:split], y[:split], batch_size=32, epochs=epochs, verbose=0)

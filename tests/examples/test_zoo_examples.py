@@ -45,6 +45,20 @@ def test_text_lstm_sequences_encode_order():
     assert 0 < y.sum() < 64
 
 
+def test_text_lstm_texts_vectorize_back_to_the_sequences():
+    module = load_example("text_lstm")
+    x, _ = module.make_sequences(8, max_len=12, seed=2)
+    texts = module.to_texts(x)
+    assert texts[0].split()[0] == f"w{x[0, 0]}"
+    vectorize = module.TextVectorization(output_sequence_length=12)
+    vectorize.adapt(texts)
+    vocab = vectorize.get_vocabulary()
+    ids = vectorize(texts)
+    # same padding, and each id names the original word
+    assert ((ids == 0) == (x == 0)).all()
+    assert all(vocab[i] == f"w{t}" for i, t in zip(ids[x > 0], x[x > 0]))
+
+
 def test_text_lstm_learns_order(capsys):
     accuracy = load_example("text_lstm").main(samples=1000, epochs=8, max_len=10)
     # a bag-of-words model stays at ~0.5; the bidirectional LSTM must see the order
