@@ -105,6 +105,29 @@ def bench_jnn(model_kind, x, y, batch, epochs) -> dict:
     return _time_framework(jnn, model_kind, x, y, batch, epochs)
 
 
+def bench_generator(model_kind, x, y, batch, epochs) -> float:
+    """jnn fit fed by a cheap infinite Python generator of batch slices (samples/s)."""
+    import jnn
+
+    jnn.utils.set_random_seed(0)
+    model = jnn.Sequential([jnn.Input(x.shape[1:])] + _layers(jnn, model_kind))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    n = x.shape[0]
+    steps = -(-n // batch)
+
+    def batches():
+        while True:
+            for i in range(0, n, batch):
+                yield x[i:i + batch], y[i:i + batch]
+
+    it = batches()
+    model.fit(it, steps_per_epoch=steps, epochs=1, verbose=0)  # warm-up (compilation)
+    t0 = time.perf_counter()
+    model.fit(it, steps_per_epoch=steps, epochs=epochs, verbose=0)
+    return n * epochs / (time.perf_counter() - t0)
+
+
 def bench_keras(model_kind, x, y, batch, epochs) -> dict | None:
     try:
         import keras
@@ -232,6 +255,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--no-keras", action="store_true")
     ap.add_argument("--jit-step", action="store_true", help="also time a jitted step per batch")
     ap.add_argument("--smoke", action="store_true", help="tiny run for CI")
+    ap.add_argument("--generator", action="store_true",
+                    help="also time jnn fed by a Python generator (ratio to array-fed fit)")
     ap.add_argument("--json", default=None)
     ap.add_argument("--markdown", default=None)
     args = ap.parse_args(argv)
@@ -248,6 +273,11 @@ def main(argv=None) -> dict:
             row["jnn"] = bench_jnn(model_kind, x, y, b, args.epochs)
             row["fused"] = bench_handwritten(model_kind, x, y, b, args.epochs, fused=True)
             row["jnn_over_fused"] = row["jnn"]["epoch_on_device"] / row["fused"]
+            if args.generator:
+                row["generator"] = bench_generator(model_kind, x, y, b, args.epochs)
+                row["generator_over_arrays"] = row["generator"] / row["jnn"]["epoch"]
+                print(f"{model_kind} batch {b}: generator-fed fit {row['generator']:,.0f}/s, "
+                      f"{row['generator_over_arrays']:.2f}x array-fed", flush=True)
             if args.jit_step:
                 row["jit_per_step"] = bench_handwritten(model_kind, x, y, b, args.epochs, False)
             if not args.no_keras:
