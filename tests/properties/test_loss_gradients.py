@@ -65,7 +65,9 @@ def _inputs(family: str, rng: np.random.Generator):
     return rng.integers(0, K, (B,)), normal, jax.nn.softmax
 
 
-@settings(max_examples=2, deadline=None)
+# One example: tests/core/test_losses.py already runs check_grads on hand-picked inputs; this
+# adds inputs built per family (away from kinks) for every public loss, new ones included.
+@settings(max_examples=1, deadline=None)
 @given(seed=st.integers(0, 2**16))
 def test_loss_gradients_pass_check_grads(seed):
     # Eager on purpose: 17 losses x (f, vjp) compilations cost more than these tiny ops.
