@@ -37,8 +37,9 @@ class PyDataset:
         (3, [2.0, 2.0], 3)
     """
 
-    def __init__(self, workers: int = 1, use_multiprocessing: bool = False,
-                 max_queue_size: int = 10):
+    def __init__(
+        self, workers: int = 1, use_multiprocessing: bool = False, max_queue_size: int = 10
+    ):
         for name, value in (("workers", workers), ("max_queue_size", max_queue_size)):
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(
