@@ -345,7 +345,26 @@ def _weight_groups(layer: Any, path: str, weights: list) -> list[tuple[str, str,
         return [(path, layer.name, []), (_join(path, "cell"), cell.name, weights)]
     if isinstance(inner, Layer) and not _is_model(layer):
         return [(path, layer.name, [])] + _weight_groups(inner, _join(path, "layer"), weights)
+    if any("/" in w.name for w in weights):
+        # Weights of sub-layers (MultiHeadAttention's `query/kernel`): one group per sub-layer.
+        own = [w for w in weights if "/" not in w.name]
+        groups: dict[str, list] = {}
+        for w in weights:
+            if "/" in w.name:
+                groups.setdefault(w.name.split("/", 1)[0], []).append(w)
+        return [(path, layer.name, own)] + [
+            (_join(path, _KERAS_SUBLAYERS.get(sub, sub)), sub, ws) for sub, ws in groups.items()
+        ]
     return [(path, layer.name, weights)]
+
+
+# jnn's sub-layer weight prefixes -> Keras 3's attribute names.
+_KERAS_SUBLAYERS = {
+    "query": "query_dense",
+    "key": "key_dense",
+    "value": "value_dense",
+    "attention_output": "output_dense",
+}
 
 
 def _write_array(group: h5py.Group, key: str, value: np.ndarray) -> None:

@@ -43,16 +43,24 @@ def _shared_graph(lib):
     return lib.Model([tokens, feats], [main, aux])
 
 
-def _recurrent(lib):
-    """Keras 3 keeps RNN weights on the cell: ``layers/lstm/cell/vars``."""
+def _attention_recurrent(lib):
+    """Sub-layer weight groups: ``lstm/cell``, ``bidirectional/forward_layer/cell``,
+    ``time_distributed/layer``, ``multi_head_attention/query_dense``..."""
     lay = lib.layers
-    return lib.Sequential([lib.Input((3, 2)), lay.LSTM(2)])
+    x = lib.Input((3, 2))
+    att = (
+        lay.MultiHeadAttention(2, 3)(x, x)
+        if lib is not jnn
+        else lay.MultiHeadAttention(2, 3)([x, x])
+    )
+    seq = lay.Bidirectional(lay.LSTM(2, return_sequences=True))(att)
+    return lib.Model(x, lay.TimeDistributed(lay.Dense(1))(seq))
 
 
 CASES = {
     "sequential": (_cnn, IMAGES),
     "functional_shared": (_shared_graph, [TOKENS, FEATURES]),
-    "recurrent": (_recurrent, SEQUENCES),
+    "attention_recurrent": (_attention_recurrent, SEQUENCES),
 }
 
 

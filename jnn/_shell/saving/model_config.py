@@ -127,7 +127,8 @@ def functional_config(model: Any) -> dict[str, Any]:
         nodes = [n for n in graph.inbound_nodes(layer) if id(n) in in_model]
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
-            {"args": [value(n.inputs)], "kwargs": value(dict(n.kwargs))} for n in nodes
+            {"args": _call_args(layer, n.inputs, value), "kwargs": value(dict(n.kwargs))}
+            for n in nodes
         ]
         layers.append(entry)
     history = lambda t: [t.node.layer.name, index[id(t.node)], t.index]  # noqa: E731
@@ -138,6 +139,16 @@ def functional_config(model: Any) -> dict[str, Any]:
         "input_layers": graph.map_structure(history, model._inputs_struct),
         "output_layers": graph.map_structure(history, model._outputs_struct),
     }
+
+
+# Keras layers whose call takes several tensors as separate arguments (jnn: one list).
+_SEPARATE_ARGS = ("MultiHeadAttention", "GroupedQueryAttention")
+
+
+def _call_args(layer: Any, inputs: Any, value: Any) -> list[Any]:
+    if type(layer).__name__ in _SEPARATE_ARGS and isinstance(inputs, (list, tuple)):
+        return [value(t) for t in inputs]
+    return [value(inputs)]
 
 
 def functional_from_config(cls: type, config: Mapping[str, Any], custom_objects: Any) -> Any:

@@ -155,13 +155,30 @@ def _serialize_configurable(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {
         "module": module,
         "class_name": type(obj).__name__,
-        "config": serialize_keras_object(config),
+        "config": _with_modules(serialize_keras_object(config)),
         "registered_name": registered,
     }
     if isinstance(obj, Layer) and getattr(obj, "_is_model", False):
         build = build_config(obj)
         if build is not None:
             out["build_config"] = build
+    return out
+
+
+def _with_modules(value: Any) -> Any:
+    """Nested layer configs written Keras 2 style (a wrapper's ``layer``) get Keras 3's
+    ``module``, without which Keras 3 cannot find the class."""
+    if isinstance(value, list):
+        return [_with_modules(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: _with_modules(v) for k, v in value.items()}
+    name = out.get("class_name")
+    if isinstance(name, str) and isinstance(out.get("config"), dict) and "module" not in out:
+        import jnn.layers
+
+        if isinstance(getattr(jnn.layers, name, None), type):
+            out = {"module": "keras.layers", **out, "registered_name": None}
     return out
 
 
@@ -261,8 +278,10 @@ def instantiate(cls: type, config: Mapping[str, Any], custom_objects: Any) -> An
             obj = from_config(inner, custom_objects=registry.all_custom_objects(custom_objects))
         else:
             obj = from_config(inner)
+    except DeserializationError:
+        raise
     except TypeError as e:
-        raise TypeError(
+        raise DeserializationError(
             f"Could not rebuild {cls.__name__} from its config: {e}. If it is a user class, "
             "make sure its `get_config()` returns every constructor argument (or override "
             "`from_config`)."
@@ -327,6 +346,8 @@ def _resolve_value(value: Any, custom_objects: Any) -> Any:
         return (value.get("config") or {}).get("name")
     if _user_class(value, custom_objects) is not None:
         return deserialize_keras_object(value, custom_objects)
+    if isinstance(value.get("config"), Mapping):  # a built-in object (a wrapped layer...)
+        return {**value, "config": resolve_nested(dict(value["config"]), custom_objects)}
     return value
 
 
