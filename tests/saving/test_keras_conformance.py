@@ -48,11 +48,7 @@ def _attention_recurrent(lib):
     ``time_distributed/layer``, ``multi_head_attention/query_dense``..."""
     lay = lib.layers
     x = lib.Input((3, 2))
-    att = (
-        lay.MultiHeadAttention(2, 3)(x, x)
-        if lib is not jnn
-        else lay.MultiHeadAttention(2, 3)([x, x])
-    )
+    att = lay.MultiHeadAttention(2, 3)(x, x)  # built by Keras only: jnn loads the file
     seq = lay.Bidirectional(lay.LSTM(2, return_sequences=True))(att)
     return lib.Model(x, lay.TimeDistributed(lay.Dense(1))(seq))
 
