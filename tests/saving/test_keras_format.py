@@ -190,6 +190,8 @@ def test_unknown_extension_and_missing_file(tmp_path, trained):
     model, _ = trained
     with pytest.raises(ValueError, match=r"must end in `\.keras`"):
         model.save(str(tmp_path / "model.pkl"))
+    with pytest.raises(ValueError, match="save_weights"):
+        model.save(str(tmp_path / "model.weights.h5"))
     with pytest.raises(FileNotFoundError, match="no such file"):
         jnn.models.load_model(str(tmp_path / "absent.keras"))
 

@@ -53,6 +53,11 @@ def save_model(
             f"Model '{model.name}' has not been built yet, so it cannot be saved. Build it by "
             "calling it on data, calling `model.build(input_shape)` or fit."
         )
+    if path.endswith(".weights.h5"):
+        raise ValueError(
+            f"save: filepath={path!r} names a weights file; use `model.save_weights(...)` for "
+            "weights only, or a `.keras` path to save the whole model."
+        )
     if path.endswith(_KERAS) or save_format == "keras":
         from jnn._shell.saving import keras_zip
 
@@ -61,8 +66,6 @@ def save_model(
         from jnn._shell.saving import legacy_h5
 
         legacy_h5.save(model, path, overwrite, include_optimizer)
-    elif path.endswith(".weights.h5"):
-        model.save_weights(path, overwrite=overwrite)
     else:
         raise ValueError(
             "save: the filepath must end in `.keras` (recommended, the Keras 3 format) or "
