@@ -71,7 +71,11 @@ def _compile(model, lib):
     model.compile(optimizer=lib.optimizers.Adam(0.003), loss=loss)
 
 
-@pytest.mark.parametrize("kind", sorted(CASES))
+@pytest.mark.parametrize(
+    "kind",
+    [pytest.param(k, marks=pytest.mark.slow) if k == "attention_recurrent" else k
+     for k in sorted(CASES)],
+)  # fmt: skip
 def test_keras_file_loads_in_jnn_and_back(tmp_path, kind):
     keras = pytest.importorskip("keras")
     build, x = CASES[kind]
