@@ -439,7 +439,12 @@ def _read_vars(f: h5py.File, vars_path: str) -> list[h5py.Dataset]:
         raise TypeError(f"'{vars_path}' is a {type(group).__name__}, expected a group")
     datasets = []
     for i in range(len(group.keys())):
+        if not isinstance(group.get(str(i), getlink=True), h5py.HardLink):
+            # External / soft links could make the reader open other files on this machine.
+            raise TypeError(f"'{vars_path}/{i}' is a link, expected a dataset")
         ds = group[str(i)]
+        if isinstance(ds, h5py.Dataset) and ds.is_virtual:
+            raise TypeError(f"'{vars_path}/{i}' is a virtual dataset (maps other files)")
         if not isinstance(ds, h5py.Dataset):
             raise TypeError(f"'{vars_path}/{i}' is a {type(ds).__name__}, expected a dataset")
         datasets.append(ds)

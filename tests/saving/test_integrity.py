@@ -170,3 +170,21 @@ def test_sigkill_during_save_leaves_a_complete_file(tmp_path):
     assert np.all(kernel == kernel[0, 0]) and 1.0 <= kernel[0, 0] <= 7.0
     leftovers = [n for n in os.listdir(tmp_path) if n != "atomic.keras"]
     assert all(n.endswith(".tmp") for n in leftovers)
+
+
+def test_external_links_in_weights_are_refused(tmp_path):
+    """A weights file must not make the reader open other files (HDF5 external links)."""
+    import h5py
+
+    model = jnn.Sequential([layers.Dense(2, input_shape=(3,), name="only")])
+    path = tmp_path / "linked.weights.h5"
+    model.save_weights(str(path))
+    secret = tmp_path / "secret.h5"
+    with h5py.File(secret, "w") as f:
+        f["data"] = np.ones((3, 2), np.float32)
+    with h5py.File(path, "a") as f:
+        group = f[f"layers/{next(iter(f['layers']))}/vars"]
+        del group["0"]
+        group["0"] = h5py.ExternalLink(str(secret), "data")
+    with pytest.raises(ValueError, match="is a link"):
+        model.load_weights(str(path))

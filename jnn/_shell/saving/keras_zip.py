@@ -104,7 +104,7 @@ def from_config_checked(config: Any, path: str, custom_objects: Any, safe_mode: 
         raise ValueError(f"Could not read '{path}': the model config has no 'class_name'.")
     try:
         model = ser.deserialize_keras_object(config, custom_objects, safe_mode=safe_mode)
-    except (KeyError, IndexError, AttributeError) as e:
+    except (KeyError, IndexError, AttributeError, RecursionError) as e:
         raise ValueError(
             f"Could not rebuild the model stored in '{path}': its config is malformed "
             f"({type(e).__name__}: {e})."
