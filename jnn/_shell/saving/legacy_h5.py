@@ -192,7 +192,7 @@ def _read_layers(group: h5py.Group, model: Any, path: str) -> None:
                 f"{len(names)}."
             )
         for w, wname in zip(targets, names):
-            ds = g[wname]
+            ds = _local_dataset(g, wname, path)
             if tuple(ds.shape) != tuple(w.shape):
                 raise ValueError(
                     f"Layer '{layer.name}': weight '{w.name}' has shape {tuple(w.shape)}, but "
@@ -204,8 +204,21 @@ def _read_layers(group: h5py.Group, model: Any, path: str) -> None:
     model._invalidate_train_state()
 
 
+def _local_dataset(group: h5py.Group, name: str, path: str) -> h5py.Dataset:
+    """``group[name]`` when it is a plain dataset of this file (links to other files and
+    virtual datasets are refused: a model file must not make us read other files)."""
+    ds = group[name]
+    if (
+        not isinstance(ds, h5py.Dataset)
+        or ds.file.filename != group.file.filename
+        or (ds.is_virtual)
+    ):
+        raise ValueError(f"Could not read '{path}': '{name}' is not a dataset of this file.")
+    return ds
+
+
 def _read_optimizer(group: h5py.Group, model: Any) -> Any:
     names = _names(group, "weight_names")
-    values = [group[n] for n in names]
+    values = [_local_dataset(group, n, group.file.filename) for n in names]
     ref = optimizer_io.template(model)
     return optimizer_io._from_keras_layout(model, ref, values)

@@ -110,9 +110,12 @@ def _datasets(group: Any) -> list[Any]:
     out = []
     for i in range(len(group.keys())):
         key = str(i)
-        if key not in group or not isinstance(group[key], h5py.Dataset):
-            raise ValueError(f"group '{group.name}' is missing dataset '{key}'")
-        out.append(group[key])
+        if not isinstance(group.get(key, getlink=True), h5py.HardLink):
+            raise ValueError(f"group '{group.name}' has no dataset '{key}' (or it is a link)")
+        ds = group[key]
+        if not isinstance(ds, h5py.Dataset) or ds.is_virtual:
+            raise ValueError(f"'{group.name}/{key}' is not a plain dataset")
+        out.append(ds)
     return out
 
 
