@@ -1,6 +1,7 @@
 """Shared test configuration: strict numerics, no persistent compile cache, Keras on JAX."""
 
 import os
+import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JNN_COMPILATION_CACHE", "0")
@@ -9,6 +10,17 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import jax  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
+
+# jnn's persistent cache (the user's ~/.cache) stays off in tests; instead the test session
+# shares one XLA cache in a temporary directory between its workers, so the many tests that
+# compile the same small programs (identical HLO, metadata aside) compile them once. Set
+# JNN_TEST_XLA_CACHE=0 to turn it off, or to a path to choose the directory.
+_xla_cache = os.environ.get("JNN_TEST_XLA_CACHE") or os.path.join(
+    tempfile.gettempdir(), f"jnn-test-xla-cache-{os.getuid()}")
+if _xla_cache != "0":
+    jax.config.update("jax_compilation_cache_dir", _xla_cache)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 0)
+    jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 # Property tests draw the same examples on every run: CI results do not depend on luck.
 settings.register_profile("jnn", derandomize=True, deadline=None)

@@ -136,11 +136,13 @@ def test_no_recompilation_across_epochs_fits_evaluate_predict():
 
 def test_compilation_cache_switch(tmp_path):
     old = jax.config.jax_compilation_cache_dir
+    old_min = jax.config.jax_persistent_cache_min_compile_time_secs
     try:
         path = jnn.config.enable_compilation_cache(str(tmp_path / "cache"))
         assert jax.config.jax_compilation_cache_dir == path
     finally:
         jax.config.update("jax_compilation_cache_dir", old)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", old_min)
 
 
 def test_setting_the_learning_rate_between_fits_takes_effect_without_recompiling():
