@@ -18,4 +18,4 @@ def test_bench_fit_smoke(tmp_path):
     assert row["fused"] > 0 and row["jnn_over_fused"] > 0
     assert json.loads(out.read_text()) == results
     table = md.read_text()
-    assert "| mlp | 32 |" in table and "jnn/fused" in table and "Peak host RSS" in table
+    assert "| mlp | 32 |" in table and "(jax arrays)/fused" in table and "Peak host RSS" in table
