@@ -172,6 +172,30 @@ def _unroll(unroll: bool) -> Any:
     return 1 if _on_cpu() else ACCELERATOR_SCAN_UNROLL
 
 
+class DeviceMemoryError(MemoryError):
+    """The device ran out of memory running a fused chunk (XLA's RESOURCE_EXHAUSTED)."""
+
+
+def _guard_oom(fn: Any, what: str) -> Any:
+    """Re-raises a device out-of-memory error with what to change, keeping XLA's message."""
+
+    def run(*args: Any) -> Any:
+        try:
+            return fn(*args)
+        except jax.errors.JaxRuntimeError as exc:
+            if "RESOURCE_EXHAUSTED" not in str(exc) and "Out of memory" not in str(exc):
+                raise
+            raise DeviceMemoryError(
+                f"The device ran out of memory during {what}. Use a smaller batch_size, fuse "
+                "fewer steps per dispatch (compile(steps_per_execution=...)), or lower "
+                "jnn.config.set_device_memory_budget(...) so the data streams in smaller "
+                f"chunks instead of staying resident. XLA said: {str(exc).splitlines()[0]}"
+            ) from exc
+
+    run.__wrapped__ = fn
+    return run
+
+
 def _gather(data: Any, i: jax.Array) -> Any:
     return jax.tree.map(lambda a: a[i], data)
 
@@ -204,7 +228,7 @@ def make_train_chunk(model: Any, objectives: Any, tx: Any, *, per_step_logs: boo
 
     if not jit:
         return _eager_chunk(step, objectives, per_step_logs)
-    return jax.jit(run, donate_argnums=0)
+    return _guard_oom(jax.jit(run, donate_argnums=0), "training")
 
 
 def _eager_chunk(step, objectives, per_step_logs):
@@ -247,7 +271,7 @@ def make_eval_chunk(model: Any, objectives: Any, *, per_step_logs: bool, jit: bo
             with jax.disable_jit():
                 return run(metric_states, variables, data, idx, mask)
         return eager
-    return jax.jit(run)
+    return _guard_oom(jax.jit(run), "evaluation")
 
 
 def make_predict_chunk(model: Any, *, jit: bool = True, unroll: bool = False):
@@ -263,7 +287,7 @@ def make_predict_chunk(model: Any, *, jit: bool = True, unroll: bool = False):
             with jax.disable_jit():
                 return run(variables, x, idx)
         return eager
-    return jax.jit(run)
+    return _guard_oom(jax.jit(run), "prediction")
 
 
 def _spec_key(tree: Any) -> tuple:

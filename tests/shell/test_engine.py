@@ -256,3 +256,32 @@ def test_jax_array_inputs_train_in_place_like_numpy():
     _, on_device, _ = _fit_weights(jnp.asarray(x), jnp.asarray(y))
     for a, b in zip(ref, on_device):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_device_out_of_memory_is_a_clear_error(monkeypatch):
+    """XLA's RESOURCE_EXHAUSTED becomes an error that says what to change (simulated OOM)."""
+    x, y = _data()
+    model = _model()
+    model.fit(x, y, epochs=1, verbose=0)
+    for build in (lambda: engine.make_predict_chunk(model),
+                  lambda: engine.make_eval_chunk(model, model._compiled.objectives,
+                                                 per_step_logs=False)):
+        assert hasattr(build(), "__wrapped__")  # every compiled chunk is guarded
+
+    def exhausted(*args):
+        raise jax.errors.JaxRuntimeError(
+            "RESOURCE_EXHAUSTED: Out of memory while trying to allocate 81.00GiB.")
+
+    def other(*args):
+        raise jax.errors.JaxRuntimeError("INTERNAL: something else")
+
+    with monkeypatch.context() as m:
+        m.setattr(model._engine, "cached",
+                  lambda key, build: engine._guard_oom(exhausted, "training"))
+        with pytest.raises(engine.DeviceMemoryError,
+                           match=r"ran out of memory during training.*smaller batch_size.*"
+                                 r"steps_per_execution.*set_device_memory_budget.*81.00GiB"):
+            model.fit(x, y, epochs=1, verbose=0)
+    with pytest.raises(jax.errors.JaxRuntimeError, match="something else"):
+        engine._guard_oom(other, "training")()
+    model.fit(x, y, epochs=1, verbose=0)  # the model is still usable afterwards
