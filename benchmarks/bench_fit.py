@@ -128,6 +128,32 @@ def bench_generator(model_kind, x, y, batch, epochs) -> float:
     return n * epochs / (time.perf_counter() - t0)
 
 
+def bench_callbacks(model_kind, x, y, batch, epochs) -> float:
+    """jnn epoch throughput with EarlyStopping + ModelCheckpoint + CSVLogger / without."""
+    import tempfile
+
+    import jnn
+
+    def epoch_rate(callbacks) -> float:
+        jnn.utils.set_random_seed(0)
+        model = jnn.Sequential([jnn.Input(x.shape[1:])] + _layers(jnn, model_kind))
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"])
+        model.fit(x, y, batch_size=batch, epochs=1, verbose=0, callbacks=callbacks())
+        t0 = time.perf_counter()
+        model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=callbacks())
+        return x.shape[0] * epochs / (time.perf_counter() - t0)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        def with_callbacks():
+            return [jnn.callbacks.EarlyStopping(monitor="loss", patience=100),
+                    jnn.callbacks.ModelCheckpoint(os.path.join(tmp, "m.weights.h5"),
+                                                  monitor="loss", save_weights_only=True),
+                    jnn.callbacks.CSVLogger(os.path.join(tmp, "log.csv"))]
+        plain = epoch_rate(lambda: None)
+        return epoch_rate(with_callbacks) / plain
+
+
 def bench_keras(model_kind, x, y, batch, epochs) -> dict | None:
     try:
         import keras
@@ -254,6 +280,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--samples", type=int, default=60000)
     ap.add_argument("--no-keras", action="store_true")
     ap.add_argument("--jit-step", action="store_true", help="also time a jitted step per batch")
+    ap.add_argument("--callbacks", action="store_true",
+                    help="also time jnn with EarlyStopping + ModelCheckpoint + CSVLogger")
     ap.add_argument("--smoke", action="store_true", help="tiny run for CI")
     ap.add_argument("--generator", action="store_true",
                     help="also time jnn fed by a Python generator (ratio to array-fed fit)")
@@ -278,6 +306,10 @@ def main(argv=None) -> dict:
                 row["generator_over_arrays"] = row["generator"] / row["jnn"]["epoch"]
                 print(f"{model_kind} batch {b}: generator-fed fit {row['generator']:,.0f}/s, "
                       f"{row['generator_over_arrays']:.2f}x array-fed", flush=True)
+            if args.callbacks:
+                row["callbacks_over_plain"] = bench_callbacks(model_kind, x, y, b, args.epochs)
+                print(f"{model_kind} B={b}: jnn with EarlyStopping + ModelCheckpoint + "
+                      f"CSVLogger / without: {row['callbacks_over_plain']:.2f}x", flush=True)
             if args.jit_step:
                 row["jit_per_step"] = bench_handwritten(model_kind, x, y, b, args.epochs, False)
             if not args.no_keras:
