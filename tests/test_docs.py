@@ -12,9 +12,6 @@ import pytest
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 _BLOCK = re.compile(r"^```python([^\n]*)\n(.*?)^```", re.S | re.M)
 
-# Another helper's page whose blocks need several devices or data they don't define.
-_KNOWN_NOT_RUNNABLE = {"scaling.md": "blocks need multi-device data; mark them ```python no-run"}
-
 
 def python_blocks(text: str) -> list[tuple[int, str]]:
     """(line number, source) of every runnable ```python block, in order."""
@@ -34,11 +31,7 @@ def test_extractor_skips_no_run_and_keeps_order():
 def _pages():
     params = []
     for path in sorted(DOCS.rglob("*.md")):
-        rel = str(path.relative_to(DOCS))
-        marks = []
-        if rel in _KNOWN_NOT_RUNNABLE:
-            marks = [pytest.mark.xfail(strict=False, reason=_KNOWN_NOT_RUNNABLE[rel])]
-        params.append(pytest.param(path, id=rel, marks=marks))
+        params.append(pytest.param(path, id=str(path.relative_to(DOCS))))
     return params
 
 

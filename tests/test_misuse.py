@@ -2,8 +2,7 @@
 
 Every row is ``(id, action, exception type, regex)``: the regex checks that the message names
 the problem (the argument, layer, shape or value at fault) and, where Keras suggests one, the
-fix. Rows marked ``xfail`` are known bad messages in files owned by other parts of the project;
-they pass (XPASS) as soon as the message is fixed.
+fix.
 """
 
 from __future__ import annotations
@@ -64,10 +63,6 @@ def _dict_input_with_wrong_key():
     model = jnn.Model(a, L.Dense(1)(a))
     model.compile("sgd", "mse")
     return _fit(model, {"wrong": X}, Y)
-
-
-def _xfail(reason):
-    return pytest.mark.xfail(strict=False, reason=reason)
 
 
 NOT_BUILT = r"not (yet )?been built.*input_shape"
@@ -149,6 +144,14 @@ CASES = [
     ("multi_output_class_weight", lambda: _fit(_two_outputs(["mse", "mse"]), y=[Y, Y], class_weight={0: 1.0}), ValueError, r"`class_weight` is only supported for models with a single output"),
     ("nan_in_inputs", lambda: _fit(_clf(), x=np.where(np.eye(6, 2) > 0, np.nan, X)), ValueError, r"`x` contains NaN"),
     ("string_targets", lambda: _fit(_clf(), y=np.array(["a", "b", "c"] * 2)), ValueError, r"`y` must be numeric"),
+    ("softmax_output_with_from_logits", lambda: _fit(_clf(jnn.losses.SparseCategoricalCrossentropy(from_logits=True))), UserWarning, r"from_logits=True.*look like probabilities"),
+    ("linear_output_with_probability_loss", lambda: _fit(_clf(activation=None), x=X * 10), UserWarning, r"expects probabilities.*add a softmax activation"),
+    ("class_weight_as_list", lambda: _fit(_clf(), class_weight=[1.0, 2.0, 3.0]), ValueError, r"`class_weight` must be a dict mapping class indices to weights.*received list"),
+    ("loss_weights_list_for_single_output", lambda: _fit(_clf(loss_weights=[1.0, 2.0])), ValueError, r"`loss_weights` has 2 entries.*1 output.*Pass one loss weight per output"),
+    ("multi_output_loss_list_length", lambda: _fit(_two_outputs(["mse"]), y=[Y, Y]), ValueError, r"`loss` has 1 entries.*2 outputs.*Pass one loss per output"),
+    ("steps_per_epoch_zero", lambda: _fit(_clf(), steps_per_epoch=0), ValueError, r"`steps_per_epoch` must be a positive int or None, received 0"),
+    ("steps_per_epoch_float", lambda: _fit(_clf(), steps_per_epoch=2.5), ValueError, r"`steps_per_epoch` must be a positive int or None, received 2.5"),
+    ("ragged_python_lists", lambda: _fit(_clf(), x=[[1.0, 2.0], [3.0]], y=[0, 1]), ValueError, r"`x` is a ragged list: rows have lengths \[2, 1\]; pad them \(jnn.utils.pad_sequences\)"),
     # --- pure API ---------------------------------------------------------------------------
     ("apply_dropout_without_rng", _apply_dropout_without_rng, ValueError, r'"dropout.*needs a random key when training=True.*rng=jax.random.key'),
     ("apply_missing_variables", _apply_missing_variables, ValueError, r"'dense_\d+' \(Dense\) has weights, but the model's variables have none"),
@@ -171,69 +174,9 @@ CASES = [
     ("early_stopping_mode_typo", lambda: jnn.callbacks.EarlyStopping(mode="maximum"), UserWarning, r"mode 'maximum' is unknown"),
 ]  # fmt: skip
 
-# Known bad or missing messages in files owned elsewhere (training.py, data.py, callbacks.py).
-XFAIL_CASES = [
-    pytest.param(
-        "softmax_output_with_from_logits",
-        lambda: _fit(_clf(jnn.losses.SparseCategoricalCrossentropy(from_logits=True))),
-        UserWarning,
-        r"from_logits=True.*look like probabilities",
-        marks=_xfail("fit does not call losses.check_logits_hint yet (training.py)"),
-        id="softmax_output_with_from_logits",
-    ),
-    pytest.param(
-        "linear_output_with_probability_loss",
-        lambda: _fit(_clf(activation=None), x=X * 10),
-        UserWarning,
-        r"expects probabilities.*add a softmax activation",
-        marks=_xfail("fit does not call losses.check_logits_hint yet (training.py)"),
-        id="linear_output_with_probability_loss",
-    ),
-    pytest.param(
-        "class_weight_as_list",
-        lambda: _fit(_clf(), class_weight=[1.0, 2.0, 3.0]),
-        ValueError,
-        r"`class_weight` must be a dict",
-        marks=_xfail("AttributeError 'list' object has no attribute 'get' (training.py/data.py)"),
-        id="class_weight_as_list",
-    ),
-    pytest.param(
-        "loss_weights_list_for_single_output",
-        lambda: _fit(_clf(loss_weights=[1.0, 2.0])),
-        ValueError,
-        r"`loss_weights`.*1 output",
-        marks=_xfail("TypeError float() of a list (training.py)"),
-        id="loss_weights_list_for_single_output",
-    ),
-    pytest.param(
-        "multi_output_loss_list_length",
-        lambda: _fit(_two_outputs(["mse"]), y=[Y, Y]),
-        ValueError,
-        r"`loss` has 1 entries.*2 outputs.*Pass one loss per output",
-        marks=_xfail("says 'Pass one lo per output': str.rstrip('es') on 'loss' (training.py:124)"),
-        id="multi_output_loss_list_length",
-    ),
-    pytest.param(
-        "steps_per_epoch_zero",
-        lambda: _fit(_clf(), steps_per_epoch=0),
-        ValueError,
-        r"`steps_per_epoch`.*positive",
-        marks=_xfail("ZeroDivisionError: integer modulo by zero (data.py/engine.py)"),
-        id="steps_per_epoch_zero",
-    ),
-    pytest.param(
-        "ragged_python_lists",
-        lambda: _fit(_clf(), x=[[1.0, 2.0], [3.0]], y=[0, 1]),
-        ValueError,
-        r"`x`.*same length|ragged",
-        marks=_xfail("numpy's 'inhomogeneous shape' error leaks through (data.py)"),
-        id="ragged_python_lists",
-    ),
-]
-
 
 def test_table_is_large_and_ids_are_unique():
-    ids = [c[0] for c in CASES] + [p.id for p in XFAIL_CASES]
+    ids = [c[0] for c in CASES]
     assert len(CASES) >= 40
     assert len(ids) == len(set(ids))
 
@@ -255,14 +198,3 @@ def test_misuse_is_explained(case_id, action, exc, pattern, tmp_path, monkeypatc
         warnings.simplefilter("ignore", UserWarning)
         with pytest.raises(exc, match=pattern):
             _run(action, tmp_path)
-
-
-@pytest.mark.parametrize(("case_id", "action", "exc", "pattern"), XFAIL_CASES)
-def test_misuse_known_gaps(case_id, action, exc, pattern, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    if issubclass(exc, Warning):
-        with pytest.warns(exc, match=pattern):
-            _run(action, tmp_path)
-        return
-    with pytest.raises(exc, match=pattern):
-        _run(action, tmp_path)

@@ -1249,28 +1249,44 @@ _CROSSENTROPIES = (
 )
 
 
-def check_logits_hint(loss: Any, y_pred: np.ndarray) -> str | None:
-    """A hint when model outputs do not look like what a crossentropy's ``from_logits`` says
-    (probabilities outside [0, 1] with ``from_logits=False``; softmax-like rows with
-    ``from_logits=True``), else ``None``. Host-side, for a warning before training.
+def check_logits_hint(
+    loss: Any, y_pred: np.ndarray | None = None, *, activation: str | None = None
+) -> str | None:
+    """A hint when model outputs do not look like what a crossentropy's ``from_logits`` says,
+    else ``None``. Host-side, for a warning before training.
+
+    ``activation`` is the registered name of the model's last activation when known
+    (``'softmax'``, ``'linear'``, ...): a ``'softmax'``/``'sigmoid'`` output with
+    ``from_logits=True``, or a ``'linear'`` output with ``from_logits=False``, gets a hint
+    without looking at values. Otherwise ``y_pred`` (sample outputs) is checked: values outside
+    [0, 1] with ``from_logits=False``; softmax-like rows with ``from_logits=True``.
 
     Example:
         >>> check_logits_hint("binary_crossentropy", np.array([[-2.0], [3.0]]))[:40]
         'Loss `binary_crossentropy` expects proba'
     """
     fn, name, kwargs = _loss_fn_and_name(loss)
+    if fn not in _CROSSENTROPIES:
+        return None
+    from_logits = bool(kwargs.get("from_logits", False))
+    squash = "sigmoid" if fn in _CROSSENTROPIES[:2] else "softmax"
+    if activation is not None:
+        hint = _activation_hint(name, from_logits, activation, squash)
+        if hint is not None or activation in ("softmax", "sigmoid", "linear", "log_softmax"):
+            return hint
+    if y_pred is None:
+        return None
     y_pred = np.asarray(y_pred, dtype=np.float64)
-    if fn not in _CROSSENTROPIES or y_pred.size == 0 or not np.all(np.isfinite(y_pred)):
+    if y_pred.size == 0 or not np.all(np.isfinite(y_pred)):
         return None
     in_unit = bool(np.all((y_pred >= 0.0) & (y_pred <= 1.0)))
-    if not kwargs.get("from_logits", False):
+    if not from_logits:
         if in_unit:
             return None
         return (
             f"Loss `{name}` expects probabilities (from_logits=False) but the model outputs "
-            f"values in [{y_pred.min():.3g}, {y_pred.max():.3g}]: add a "
-            f"{'sigmoid' if fn in _CROSSENTROPIES[:2] else 'softmax'} activation to the last "
-            "layer or pass `from_logits=True` to the loss."
+            f"values in [{y_pred.min():.3g}, {y_pred.max():.3g}]: add a {squash} activation "
+            "to the last layer or pass `from_logits=True` to the loss."
         )
     rows_sum_to_one = (
         y_pred.ndim >= 2 and y_pred.shape[-1] > 1 and np.allclose(y_pred.sum(-1), 1.0, atol=1e-3)
@@ -1279,5 +1295,22 @@ def check_logits_hint(loss: Any, y_pred: np.ndarray) -> str | None:
         return (
             f"Loss `{name}` has from_logits=True but the model outputs look like probabilities "
             "(all in [0, 1]): remove the last layer's activation or pass `from_logits=False`."
+        )
+    return None
+
+
+def _activation_hint(name: str, from_logits: bool, activation: str, squash: str) -> str | None:
+    """check_logits_hint's verdict from the last activation's name alone (or ``None``)."""
+    if from_logits and activation in ("softmax", "sigmoid"):
+        return (
+            f"Loss `{name}` has from_logits=True but the model's last layer applies a "
+            f"'{activation}' activation, so its outputs look like probabilities: remove the "
+            "last layer's activation or pass `from_logits=False`."
+        )
+    if not from_logits and activation in ("linear", "log_softmax"):
+        return (
+            f"Loss `{name}` expects probabilities (from_logits=False) but the model's last "
+            f"layer has a '{activation}' activation, so it outputs logits: add a {squash} "
+            "activation to the last layer or pass `from_logits=True` to the loss."
         )
     return None

@@ -31,7 +31,12 @@ def to_numpy(x: Any, what: str) -> np.ndarray:
         if x.dtype == jax.numpy.bool_:
             return x.astype(jax.numpy.float32)
         return x
-    arr = np.asarray(x)
+    try:
+        arr = np.asarray(x)
+    except ValueError:
+        if not isinstance(x, (list, tuple)):
+            raise
+        raise ValueError(_ragged_message(x, what)) from None
     if arr.dtype == object or arr.dtype.kind in "USO":
         raise ValueError(
             f"{what} must be numeric, but it has dtype {arr.dtype} (first values: "
@@ -47,6 +52,32 @@ def to_numpy(x: Any, what: str) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{what} must have a batch dimension; received a scalar.")
     return arr
+
+
+def _length(e: Any) -> int | None:
+    if isinstance(e, (str, bytes)) or not hasattr(e, "__len__"):
+        return None
+    try:
+        return len(e)
+    except TypeError:  # a 0-d numpy array
+        return None
+
+
+def _ragged_message(x: list | tuple, what: str) -> str:
+    """Names the first nesting level whose rows differ in length (numpy's error does not)."""
+    level, depth = list(x), 0
+    while level:
+        lengths = [_length(e) for e in level]
+        if len(set(lengths)) > 1 or None in lengths:
+            break
+        level, depth = [v for e in level for v in e], depth + 1
+    shown = ", ".join("scalar" if n is None else str(n) for n in lengths[:10])
+    more = ", ..." if len(lengths) > 10 else ""
+    where = "rows" if depth == 0 else f"rows at nesting depth {depth + 1}"
+    return (
+        f"{what} is a ragged list: {where} have lengths [{shown}{more}]; pad them "
+        "(jnn.utils.pad_sequences) or pass a numpy array."
+    )
 
 
 def map_arrays(x: Any, fn: Any) -> Any:

@@ -117,6 +117,10 @@ def metrics_names(self) -> list[str]:
 # --- resolving losses and metrics per output ------------------------------------------------
 
 
+_SINGULAR = {"metrics": "metric", "weighted_metrics": "weighted metric",
+             "loss_weights": "loss weight"}
+
+
 def _per_output(value: Any, names: list[str], what: str) -> list[Any]:
     n = len(names)
     if isinstance(value, Mapping):
@@ -127,11 +131,13 @@ def _per_output(value: Any, names: list[str], what: str) -> list[Any]:
                 f"outputs are {names}."
             )
         return [value.get(k) for k in names]
-    if isinstance(value, (list, tuple)) and n > 1:
+    if isinstance(value, (list, tuple)) and (n > 1 or what in ("loss", "loss_weights")):
         if len(value) != n:
+            outputs = "1 output" if n == 1 else f"{n} outputs"
             raise ValueError(
-                f"`{what}` has {len(value)} entries, but the model has {n} outputs {names}. "
-                f"Pass one {what.rstrip('es')} per output (or a dict keyed by output name)."
+                f"`{what}` has {len(value)} entries, but the model has {outputs} {names}. "
+                f"Pass one {_SINGULAR.get(what, what)} per output (or a dict keyed by output "
+                "name)."
             )
         return list(value)
     return [value] * n
@@ -283,6 +289,46 @@ def _device_data(model, adapter: Any, y_flat: Any, sw_flat: Any, class_weight: A
                         seed=engine.new_seed())
 
 
+def _final_activation(layer: Any) -> str | None:
+    """Name of the activation a model output ends with, when its last layer says so."""
+    if layer is None:
+        return None
+    if type(layer).__name__ == "Softmax":
+        return "softmax"
+    if hasattr(layer, "output_names"):  # a nested model: look at its own last layer
+        inner = _output_layers(layer)
+        return _final_activation(inner[0]) if len(inner) == 1 else None
+    if any(hasattr(layer, a) for a in ("return_sequences", "cell", "recurrent_initializer")):
+        return None  # recurrent layers apply `activation` inside the cell, not last
+    name = getattr(getattr(layer, "activation", None), "__name__", None)
+    return name if isinstance(name, str) else None
+
+
+def _output_layers(model) -> list[Any]:
+    """The layer producing each output (``None`` where the model's structure doesn't say)."""
+    names = model.output_names
+    struct = getattr(model, "_outputs_struct", None)
+    if struct is not None:  # functional
+        tensors = [struct[n] for n in names] if isinstance(struct, Mapping) else model.outputs
+        return [getattr(getattr(t, "node", None), "layer", None) for t in tensors]
+    from jnn._shell.sequential import Sequential
+
+    if isinstance(model, Sequential) and model.layers:
+        return [model.layers[-1]]
+    return [None] * len(names)
+
+
+def _warn_logits_mismatch(model, loss_list: list[Any]) -> None:
+    """Warns once per compile when an output's activation contradicts its loss's
+    ``from_logits`` (a softmax output with ``from_logits=True``, a linear one without)."""
+    for loss, layer in zip(loss_list, _output_layers(model)):
+        if loss is None:
+            continue
+        hint = losses_lib.check_logits_hint(loss, activation=_final_activation(layer))
+        if hint is not None:
+            warnings.warn(hint, UserWarning, stacklevel=4)
+
+
 def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, training: bool):
     """Builds the model for the data, resolves the objectives, checks targets."""
     cfg = model.__dict__.get("_compiled")
@@ -300,6 +346,11 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
         )
     sw_flat = _flatten_sample_weight(model, adapter.sample_weight, len(y_flat))
     if class_weight is not None:
+        if not isinstance(class_weight, Mapping):
+            raise ValueError(
+                "`class_weight` must be a dict mapping class indices to weights (e.g. "
+                f"{{0: 1.0, 1: 2.0}}), received {type(class_weight).__name__}: {class_weight!r}."
+            )
         if len(y_flat) > 1:
             raise ValueError("`class_weight` is only supported for models with a single output.")
         _check_class_weight(sw_flat)
@@ -307,6 +358,7 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
     preds = _output_specs(model, adapter.x)
     if cfg.objectives is None:
         cfg.objectives = _build_objectives(model, cfg, y_flat, preds)
+        _warn_logits_mismatch(model, cfg.objectives.losses)
         mask = model.trainable_mask(model.variables_tree["params"])
         cfg.tx = _masked(cfg.optimizer.tx, mask)
     for i, (loss, y, p) in enumerate(zip(cfg.objectives.losses, y_flat, preds)):
@@ -457,6 +509,13 @@ def fit(
     batch_size = _check_batch_size(batch_size)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"`epochs` must be a non-negative int, received {epochs!r}.")
+    if steps_per_epoch is not None and (
+        isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, (int, np.integer))
+        or steps_per_epoch <= 0
+    ):
+        raise ValueError(
+            f"`steps_per_epoch` must be a positive int or None, received {steps_per_epoch!r}."
+        )
     adapter = data.get_adapter(x, y, sample_weight)
     val_adapter = None
     if validation_data is not None:
