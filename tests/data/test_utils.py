@@ -86,7 +86,8 @@ def test_image_dataset_labels_shapes_and_fit(image_dir, capsys):
     assert y.tolist() == [0, 0, 0, 1] and x[1, 0, 0].tolist() == [1.0, 1.0, 1.0]
     x2, y2 = ds[1]
     assert x2.shape == (2, 3, 2, 3) and x2[1, 0, 0, 0] == 42.0
-    model = jnn.Sequential([jnn.layers.Flatten(input_shape=(3, 2, 3)), jnn.layers.Dense(2)])
+    model = jnn.Sequential([jnn.layers.Flatten(input_shape=(3, 2, 3)),
+                            jnn.layers.Dense(2, activation="softmax")])
     model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
     assert len(model.fit(ds, epochs=1, verbose=0).history["loss"]) == 1
 
