@@ -176,24 +176,36 @@ class DeviceMemoryError(MemoryError):
     """The device ran out of memory running a fused chunk (XLA's RESOURCE_EXHAUSTED)."""
 
 
-def _guard_oom(fn: Any, what: str) -> Any:
-    """Re-raises a device out-of-memory error with what to change, keeping XLA's message."""
+class _GuardOOM:
+    """A compiled chunk whose device out-of-memory errors say what to change.
 
-    def run(*args: Any) -> Any:
+    Everything else (``lower``, ``trace``, ...) is the wrapped jitted function's.
+    """
+
+    def __init__(self, fn: Any, what: str):
+        self.__wrapped__ = fn
+        self._what = what
+
+    def __call__(self, *args: Any) -> Any:
         try:
-            return fn(*args)
+            return self.__wrapped__(*args)
         except jax.errors.JaxRuntimeError as exc:
             if "RESOURCE_EXHAUSTED" not in str(exc) and "Out of memory" not in str(exc):
                 raise
             raise DeviceMemoryError(
-                f"The device ran out of memory during {what}. Use a smaller batch_size, fuse "
-                "fewer steps per dispatch (compile(steps_per_execution=...)), or lower "
+                f"The device ran out of memory during {self._what}. Use a smaller batch_size, "
+                "fuse fewer steps per dispatch (compile(steps_per_execution=...)), or lower "
                 "jnn.config.set_device_memory_budget(...) so the data streams in smaller "
                 f"chunks instead of staying resident. XLA said: {str(exc).splitlines()[0]}"
             ) from exc
 
-    run.__wrapped__ = fn
-    return run
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.__wrapped__, name)
+
+
+def _guard_oom(fn: Any, what: str) -> _GuardOOM:
+    """Re-raises a device out-of-memory error with what to change, keeping XLA's message."""
+    return _GuardOOM(fn, what)
 
 
 def _gather(data: Any, i: jax.Array) -> Any:

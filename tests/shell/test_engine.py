@@ -285,3 +285,11 @@ def test_device_out_of_memory_is_a_clear_error(monkeypatch):
     with pytest.raises(jax.errors.JaxRuntimeError, match="something else"):
         engine._guard_oom(other, "training")()
     model.fit(x, y, epochs=1, verbose=0)  # the model is still usable afterwards
+
+
+def test_guarded_chunks_still_lower_like_jitted_functions():
+    model = _model()
+    run = engine.make_predict_chunk(model)
+    x = np.zeros((4, 6), np.float32)
+    idx = np.arange(4, dtype=np.int32).reshape(1, 4)
+    assert "dot" in run.lower(model.variables_tree, x, idx).as_text()
