@@ -8,7 +8,6 @@ call per fused chunk), so the engine keeps running without per-step logs.
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -249,17 +248,10 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
         >>> os.listdir(d)
         ['a.txt']
     """
-    directory = os.path.dirname(path) or "."
-    base = os.path.basename(path)
-    suffix = base[base.index(".") :] if "." in base else ""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=suffix, dir=directory)
-    os.close(fd)
-    try:
+    from jnn._shell.saving import atomic
+
+    with atomic.atomic_path(path) as tmp:
         write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 class ModelCheckpoint(MonitorCallback):

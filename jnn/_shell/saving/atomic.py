@@ -32,14 +32,21 @@ def check_destination(path: str, overwrite: bool, caller: str) -> str:
 def atomic_path(path: str) -> Iterator[str]:
     """Yields a temporary path next to ``path``; on success it replaces ``path`` durably.
 
+    The temporary name keeps ``path``'s extensions (``.weights.h5``). In a multi-process run
+    only process 0 (``jnn.distribution``'s writer) commits the file; the others discard theirs.
+
     Example:
         >>> with atomic_path("/tmp/x.bin") as tmp:  # doctest: +SKIP
         ...     open(tmp, "wb").write(b"data")
     """
     directory = os.path.dirname(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{os.path.basename(path)}.{uuid.uuid4().hex}.tmp")
+    base = os.path.basename(path)
+    suffix = base[base.index("."):] if "." in base else ""  # writers dispatch on it
+    tmp = os.path.join(directory, f".tmp-{uuid.uuid4().hex}{suffix}")
     try:
         yield tmp
+        if not _is_writer():
+            return  # multi-process: every process serializes (and gathers), process 0 writes
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -50,6 +57,12 @@ def atomic_path(path: str) -> Iterator[str]:
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _is_writer() -> bool:
+    from jnn._shell import distribution
+
+    return distribution.is_writer()
 
 
 def _fsync_dir(directory: str) -> None:
