@@ -602,6 +602,29 @@ def is_writer() -> bool:
     return jax.process_index() == 0
 
 
+def to_host_local(tree: Any) -> Any:
+    """Outputs of a multi-process run -> this process's own rows (its block of the batch axis).
+
+    Chunk outputs are ``(steps, global_batch, ...)`` arrays sharded over the batch axis, each
+    process holding the rows it fed; ``predict`` returns those, as each process passed its own
+    shard of the data. Single-process values pass through unchanged.
+    """
+    dist = distribution()
+    if dist is None or jax.process_count() == 1:
+        return tree
+    from jax.experimental import multihost_utils
+
+    mesh = dist.device_mesh.backend_mesh
+
+    def one(a: Any) -> Any:
+        if not isinstance(a, jax.Array) or a.is_fully_addressable or a.ndim < 2:
+            return a
+        spec = PartitionSpec(None, dist.batch_dim_name, *([None] * (a.ndim - 2)))
+        return multihost_utils.global_array_to_host_local_array(a, mesh, spec)
+
+    return jax.tree.map(one, tree)
+
+
 def splits_batch() -> bool:
     """Whether the current distribution splits batches over devices (a batch axis of size
     > 1, or several processes): then index plans must be sharded, not drawn unsplit."""

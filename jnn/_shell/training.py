@@ -830,6 +830,8 @@ def predict(
         masks.append(_mask_c[:real])
         if cbs is not None:
             cbs.on_predict_batch_end(first + real - 1, {"outputs": None})
+    # Several processes: each gets the predictions of the rows it fed (its block of the batch).
+    outs, masks = distribution_lib.to_host_local((outs, masks))
     host = jax.device_get(outs)
     # Batches streamed from a generator are padded to the first one's size: keep real rows.
     rows = np.concatenate([np.asarray(m).reshape(-1) for m in masks]) > 0 if feed else slice(n)

@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-LOCAL_ROWS, LOCAL_BATCH = 12, 4
+LOCAL_ROWS, LOCAL_BATCH, PREDICT_ROWS = 12, 4, 10
 UNAVAILABLE = 77  # exit status: no multi-process CPU collectives in this jax
 
 
@@ -52,12 +52,15 @@ def main(pid: int, port: int, out: str) -> None:
     params = model._train_state.params
     sharded = [str(a.sharding.spec) for a in jax.tree.leaves(params)]
     ev = model.evaluate(x[mine], y[mine], batch_size=LOCAL_BATCH, verbose=0)
+    # each process predicts its own rows (10: the last local batch is padded)
+    pred = model.predict(x[mine][:PREDICT_ROWS], batch_size=LOCAL_BATCH, verbose=0)
     np.savez(
         out,
         *model.get_weights(),
         initial=np.array(initial, dtype=object),
         loss=np.array(history.history["loss"]),
         evaluate=np.array(ev),
+        pred=pred,
         devices=np.array([jax.device_count(), jax.local_device_count()]),
         sharded=np.array(sharded),
     )

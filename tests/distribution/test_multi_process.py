@@ -100,3 +100,8 @@ def test_equals_single_process_training(results):
     for got, want in zip(_weights(a), model.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(a["evaluate"], model.evaluate(x, y, verbose=0), rtol=1e-5)
+    for pid, res in enumerate(results):  # predict: each process gets its own rows, in order
+        rows = x[pid * n:(pid + 1) * n][: worker.PREDICT_ROWS]
+        assert res["pred"].shape == (worker.PREDICT_ROWS, 2)
+        np.testing.assert_allclose(res["pred"], model.predict(rows, verbose=0), rtol=1e-5,
+                                   atol=1e-6)
