@@ -681,6 +681,30 @@ def _global_batch(local: Any, sharding: NamedSharding) -> Any:
     return jax.make_array_from_process_local_data(sharding, np.asarray(local))
 
 
+def place_feed_chunk(host: Any, mask: np.ndarray, k: int, batch: int) -> tuple:
+    """A generator-fed chunk (``k * batch`` rows on the host) -> ``(data, steps, mask)``
+    sharded over the batch axis, like :func:`data_chunks`'s streamed chunks.
+
+    The batch is padded with masked rows to a multiple of this process's batch shards.
+    """
+    dist = distribution()
+    mesh = dist.device_mesh.backend_mesh
+    shards = local_batch_shards(dist)
+    padded = -(-batch // shards) * shards
+
+    def place(a: np.ndarray) -> Any:
+        a = a.reshape((k, batch) + a.shape[1:])
+        if padded > batch:
+            a = np.pad(a, ((0, 0), (0, padded - batch)) + ((0, 0),) * (a.ndim - 2))
+        spec = PartitionSpec(None, dist.batch_dim_name, *([None] * (a.ndim - 2)))
+        return _global_batch(a, NamedSharding(mesh, spec))
+
+    mask = np.pad(mask, ((0, 0), (0, padded - batch)))
+    by_batch = NamedSharding(mesh, PartitionSpec(None, dist.batch_dim_name))
+    steps = _global_batch(np.arange(k, dtype=np.int32), NamedSharding(mesh, PartitionSpec()))
+    return jax.tree.map(place, host), steps, _global_batch(mask, by_batch)
+
+
 def data_chunks(device_data: Any, idx: Any, mask: Any, k: int):
     """:meth:`DeviceData.chunks` under a distribution; yields the same 5-tuples.
 

@@ -25,6 +25,7 @@ import jax
 import numpy as np
 
 from jnn._shell import config, data
+from jnn._shell import distribution as distribution_lib
 
 _RAN_OUT = (
     "Your input ran out of data; interrupting training. Make sure that your dataset or "
@@ -431,9 +432,12 @@ class Feed:
         mask = np.zeros((k, b), np.float32)
         for s, (_, leaves) in enumerate(group):
             mask[s, : leaves[0].shape[0]] = 1.0
+        host = jax.tree.unflatten(self._spec[0], out)
+        if distribution_lib.splits_batch():  # each batch split over the devices
+            dev, steps, mask_d = distribution_lib.place_feed_chunk(host, mask, k, b)
+            return dev, steps, mask_d, len(group)
         if k not in self._local:
             self._local[k] = jax.device_put(np.arange(k * b, dtype=np.int32).reshape(k, b))
-        host = jax.tree.unflatten(self._spec[0], out)
         dev, mask_d = jax.device_put((host, mask))
         return dev, self._local[k], mask_d, len(group)
 

@@ -41,9 +41,20 @@ def _spec(a):
     return str(getattr(a.sharding, "spec", "single-device"))
 
 
-def run(tag, out, weights, x, y):
+def _batches(x, y):
+    """A Python generator of the same batches fit makes from arrays (last one smaller)."""
+    for _ in range(2):  # two epochs
+        for s in range(0, len(x), BATCH):
+            yield x[s:s + BATCH], y[s:s + BATCH]
+
+
+def run(tag, out, weights, x, y, generator=False):
     model = build(weights)
-    hist = model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0)
+    if generator:
+        steps = -(-len(x) // BATCH)
+        hist = model.fit(_batches(x, y), steps_per_epoch=steps, epochs=2, verbose=0)
+    else:
+        hist = model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, verbose=0)
     out[f"{tag}_loss"] = np.array(hist.history["loss"])
     for i, w in enumerate(model.get_weights()):
         out[f"{tag}_w{i}"] = w
@@ -84,6 +95,7 @@ def main(path):
     config.set_device_memory_budget(2 * BATCH * 36 + 80)  # streamed: one batch per chunk
     run("stream", out, weights, x, y)
     config.set_device_memory_budget(None)
+    run("gen", out, weights, x, y, generator=True)  # generator batches split over devices
 
     mesh = distribution.DeviceMesh((2, 4), ("batch", "model"))
     layout_map = distribution.LayoutMap(mesh)

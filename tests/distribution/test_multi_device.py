@@ -40,7 +40,7 @@ def _weights(seen, tag):
     return [seen[f"{tag}_w{i}"] for i in range(4)]
 
 
-@pytest.mark.parametrize("tag", ["dp", "stream", "mp"])
+@pytest.mark.parametrize("tag", ["dp", "stream", "gen", "mp"])
 def test_trains_like_one_device(seen, tag):
     """Same losses, weights, predictions and evaluation as single-device fit."""
     assert int(seen["devices"]) == 8
@@ -53,7 +53,7 @@ def test_trains_like_one_device(seen, tag):
 
 def test_data_parallel_replicates_params_and_splits_the_padded_batch(seen):
     assert seen["single_ndev"].tolist() == [1, 1, 1, 1]
-    for tag in ("dp", "stream"):
+    for tag in ("dp", "stream", "gen"):
         assert seen[f"{tag}_ndev"].tolist() == [8, 8, 8, 8]
         assert all(s in ("P()", "P(None,)", "P(None, None)") for s in seen[f"{tag}_specs"])
     # batch 10 padded with masked rows to 16 = 2 rows on each of the 8 devices
