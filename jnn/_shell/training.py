@@ -6,6 +6,7 @@ move data, call the core's pure steps through :mod:`jnn._shell.engine`, and run 
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -55,6 +56,7 @@ def compile(  # noqa: A001 - Keras's name
     steps_per_execution: Any = "auto",
     jit_compile: Any = True,
     auto_scale_loss: bool = True,
+    distribution: Any = None,
 ) -> None:
     """Configures the model for training (Keras's ``Model.compile``).
 
@@ -65,6 +67,9 @@ def compile(  # noqa: A001 - Keras's name
         loss_weights: list or dict of per-output loss weights.
         run_eagerly: run step by step without jit (debugging; same results).
         steps_per_execution: steps fused in one device dispatch ('auto' or a positive int).
+        distribution: a ``jnn.distribution`` Distribution (e.g. ``DataParallel()``) that fit /
+            evaluate / predict of this model run under, as if inside ``distribution.scope()``;
+            None uses the global one (``jnn.distribution.set_distribution``).
 
     Example:
         >>> import jnn
@@ -100,6 +105,7 @@ def compile(  # noqa: A001 - Keras's name
         opt, loss, metrics, loss_weights, weighted_metrics, bool(run_eagerly),
         steps_per_execution, jit_compile,
     )
+    self.__dict__["_compiled"].distribution = distribution
     self.__dict__["_engine"] = engine.Engine(self)
     self.__dict__["_train_state"] = None
     self.__dict__["_opt_state_keep"] = None
@@ -466,6 +472,22 @@ def _resolve_verbose(verbose: Any) -> int:
     return int(verbose)
 
 
+def _under_compiled_distribution(fn):
+    """Runs ``fn`` inside the scope of ``compile(distribution=...)``, when one was given."""
+
+    @functools.wraps(fn)
+    def wrapper(self, *args: Any, **kwargs: Any) -> Any:
+        cfg = self.__dict__.get("_compiled")
+        dist = getattr(cfg, "distribution", None)
+        if dist is None or distribution_lib.distribution() is dist:
+            return fn(self, *args, **kwargs)
+        with dist.scope():
+            return fn(self, *args, **kwargs)
+
+    return wrapper
+
+
+@_under_compiled_distribution
 def fit(
     self,
     x: Any = None,
@@ -755,6 +777,7 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
     return logs
 
 
+@_under_compiled_distribution
 def evaluate(
     self,
     x: Any = None,
@@ -779,6 +802,7 @@ def evaluate(
     return values[0] if len(values) == 1 else values
 
 
+@_under_compiled_distribution
 def predict(
     self,
     x: Any,

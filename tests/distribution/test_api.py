@@ -108,3 +108,22 @@ def test_pad_plan_keeps_rows(steps, batch, shards, extra):
         else:  # all padding at the end: outputs read back in row order
             flat = pmask.reshape(-1)
             assert flat[: int(flat.sum())].all()
+
+
+def test_compile_distribution_argument_scopes_fit_evaluate_predict():
+    import jnn
+    from jnn import distribution
+
+    dist = distribution.DataParallel()
+    seen = []
+    probe = jnn.callbacks.LambdaCallback(
+        on_epoch_end=lambda epoch, logs=None: seen.append(distribution.distribution()))
+    model = jnn.Sequential([jnn.layers.Dense(2, input_shape=(3,), activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy", distribution=dist)
+    x, y = np.zeros((8, 3), np.float32), np.zeros(8, np.int32)
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[probe])
+    assert seen == [dist, dist]  # fit ran inside dist.scope()
+    assert distribution.distribution() is None  # and left the global setting alone
+    assert model.predict(x, verbose=0).shape == (8, 2)
+    assert np.isfinite(model.evaluate(x, y, verbose=0))
+    assert distribution.distribution() is None
