@@ -10,18 +10,21 @@ For jnn and Keras 3 it measures, after a warm-up ``fit(epochs=1)`` (its wall tim
 the first epoch, compilation included):
 
 * ``epoch``: ``fit(epochs=E)`` wall time / E — epochs inside one fit, the data moved once;
-* ``call``: the best ``fit(epochs=1)`` call — what the Keras anchors time (data moved per call);
-* ``evaluate`` / ``predict`` throughput (second call).
+* ``call``: a ``fit(epochs=1)`` call — what the Keras anchors time (data moved per call);
+* ``evaluate`` / ``predict`` throughput (calls after a warm-up call).
 
 The hand-written loops put the data on the device once: ``fused`` scans a whole epoch in one jit
 (the limit), ``jit-step`` dispatches one jitted step per batch. jnn/Keras compares the
 ``epoch`` figures on numpy data (both copy it to the device once per fit call); jnn/fused
 compares jnn fed jax arrays (already on the device, as the fused loop's are) with the fused loop.
-Peak host RSS is read after each framework's runs (the process peak so far, so later columns
-include earlier ones).
+
+Side by side: every framework is built and warmed up first, then ``--rounds`` rounds each time
+all of them in turn, and each figure keeps its best round — a busy machine slows all columns
+alike instead of whichever ran during the disturbance. Peak host RSS is read after each
+framework's warm-up (the process peak so far, so the Keras column includes jnn's).
 
     python benchmarks/bench_fit.py --models mlp cnn --batch 32 128 1024 --epochs 3 \
-        [--samples 60000] [--json out.json] [--markdown out.md]
+        [--rounds 3] [--samples 60000] [--json out.json] [--markdown out.md]
     python benchmarks/bench_fit.py --smoke       # tiny CI-sized run
 """
 
@@ -61,48 +64,66 @@ def _layers(lib, model: str) -> list:
             L.MaxPooling2D(), L.Flatten(), L.Dense(10, activation="softmax")]
 
 
-def _time_framework(lib, model_kind: str, x, y, batch: int, epochs: int) -> dict:
-    """The same measurements for jnn and Keras 3 (identical public API)."""
-    model = lib.Sequential([lib.Input(x.shape[1:])] + _layers(lib, model_kind))
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    n = x.shape[0]
-    t0 = time.perf_counter()
-    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-    first = time.perf_counter() - t0
-    calls = []
-    for _ in range(2):
+class _Framework:
+    """jnn or Keras 3 on one (model, batch): the same measurements through the same public API.
+
+    Construction builds, compiles and runs the warm-up ``fit(epochs=1)`` (its wall time is the
+    first epoch, compilation included) and warms evaluate / predict. :meth:`measure` then times
+    one round; :func:`_rounds` interleaves rounds of all the frameworks so that a noisy machine
+    slows them alike, and keeps each figure's best round.
+    """
+
+    def __init__(self, lib, model_kind: str, x, y, batch: int, epochs: int):
+        self.lib, self.x, self.y, self.batch, self.epochs = lib, x, y, batch, epochs
+        self.model = lib.Sequential([lib.Input(x.shape[1:])] + _layers(lib, model_kind))
+        self.model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                           metrics=["accuracy"])
         t0 = time.perf_counter()
-        model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-        calls.append(time.perf_counter() - t0)
-    t0 = time.perf_counter()
-    model.fit(x, y, batch_size=batch, epochs=epochs, verbose=0)
-    epoch = (time.perf_counter() - t0) / epochs
-    model.evaluate(x, y, batch_size=batch, verbose=0)
-    t0 = time.perf_counter()
-    model.evaluate(x, y, batch_size=batch, verbose=0)
-    t_eval = time.perf_counter() - t0
-    model.predict(x, batch_size=batch, verbose=0)
-    t0 = time.perf_counter()
-    model.predict(x, batch_size=batch, verbose=0)
-    t_pred = time.perf_counter() - t0
-    stats = {"epoch": n / epoch, "call": n / min(calls), "first_s": first,
-             "eval": n / t_eval, "predict": n / t_pred}
-    if lib.__name__ == "jnn":  # jax arrays stay on the device across calls: no per-call copy
-        xd, yd = jnp.asarray(x), jnp.asarray(y)
-        model.fit(xd, yd, batch_size=batch, epochs=1, verbose=0)
-        t0 = time.perf_counter()
-        model.fit(xd, yd, batch_size=batch, epochs=epochs, verbose=0)
-        stats["epoch_on_device"] = n / ((time.perf_counter() - t0) / epochs)
+        self.model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+        self.first_s = time.perf_counter() - t0
+        self.model.evaluate(x, y, batch_size=batch, verbose=0)
+        self.model.predict(x, batch_size=batch, verbose=0)
+        self.on_device = None
+        if lib.__name__ == "jnn":  # jax arrays stay on the device across calls: no per-call copy
+            self.on_device = (jnp.asarray(x), jnp.asarray(y))
+            self.model.fit(*self.on_device, batch_size=batch, epochs=1, verbose=0)
+
+    def measure(self) -> dict:
+        """One round: samples/s of each figure."""
+        m, x, y, b, n, e = self.model, self.x, self.y, self.batch, self.x.shape[0], self.epochs
+
+        def rate(fn, samples=n):
+            t0 = time.perf_counter()
+            fn()
+            return samples / (time.perf_counter() - t0)
+
+        out = {"call": rate(lambda: m.fit(x, y, batch_size=b, epochs=1, verbose=0)),
+               "epoch": rate(lambda: m.fit(x, y, batch_size=b, epochs=e, verbose=0), n * e),
+               "eval": rate(lambda: m.evaluate(x, y, batch_size=b, verbose=0)),
+               "predict": rate(lambda: m.predict(x, batch_size=b, verbose=0))}
+        if self.on_device is not None:
+            out["epoch_on_device"] = rate(
+                lambda: m.fit(*self.on_device, batch_size=b, epochs=e, verbose=0), n * e)
+        return out
+
+
+def _rounds(runners: dict, rounds: int) -> dict:
+    """Interleaved rounds of ``runners`` (name -> object with ``measure()``); best of each."""
+    best: dict = {name: {} for name in runners}
+    for _ in range(rounds):
+        for name, runner in runners.items():
+            for key, value in runner.measure().items():
+                best[name][key] = max(best[name].get(key, 0.0), value)
+    return best
+
+
+def _time_framework(lib, model_kind: str, x, y, batch: int, epochs: int, rounds: int = 1) -> dict:
+    """All figures of one framework, measured alone (see :func:`_rounds` for side by side)."""
+    fw = _Framework(lib, model_kind, x, y, batch, epochs)
+    stats = _rounds({"fw": fw}, rounds)["fw"]
+    stats["first_s"] = fw.first_s
     stats["peak_rss_mb"] = _peak_rss_mb()
     return stats
-
-
-def bench_jnn(model_kind, x, y, batch, epochs) -> dict:
-    import jnn
-
-    jnn.utils.set_random_seed(0)
-    return _time_framework(jnn, model_kind, x, y, batch, epochs)
 
 
 def bench_generator(model_kind, x, y, batch, epochs) -> float:
@@ -154,13 +175,12 @@ def bench_callbacks(model_kind, x, y, batch, epochs) -> float:
         return epoch_rate(with_callbacks) / plain
 
 
-def bench_keras(model_kind, x, y, batch, epochs) -> dict | None:
+def _keras():
     try:
         import keras
     except ImportError:
         return None
-    keras.utils.set_random_seed(0)
-    return _time_framework(keras, model_kind, x, y, batch, epochs)
+    return keras
 
 
 def _flax_net(model_kind: str):
@@ -181,51 +201,64 @@ def _flax_net(model_kind: str):
     return MLP() if model_kind == "mlp" else CNN()
 
 
+class _HandWritten:
+    """A hand-written loop with the data on the device: ``fused`` scans a whole epoch in one
+    jit (the limit), else one jitted step per batch is dispatched."""
+
+    def __init__(self, model_kind, x, y, batch, epochs, fused: bool):
+        n = x.shape[0]
+        m = _flax_net(model_kind)
+        tx = optax.adam(1e-3)
+        xd, yd = jnp.asarray(x), jnp.asarray(y)
+        self.n, self.epochs, self.e = n, epochs, 0
+
+        def loss_fn(p, xb, yb):
+            logits = m.apply(p, xb)
+            return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
+
+        params = m.init(jax.random.key(0), x[:1])
+        opt = tx.init(params)
+        steps = n // batch
+
+        def one(p, o, idx):
+            g = jax.grad(loss_fn)(p, xd[idx], yd[idx])
+            u, o = tx.update(g, o, p)
+            return optax.apply_updates(p, u), o
+
+        if fused:
+            @jax.jit
+            def epoch(p, o, key):
+                perm = jax.random.permutation(key, n)[: steps * batch].reshape(steps, batch)
+                (p, o), _ = jax.lax.scan(lambda c, idx: (one(*c, idx), None), (p, o), perm)
+                return p, o
+
+            def run_epoch(p, o, e):
+                return epoch(p, o, jax.random.key(e))
+        else:
+            step = jax.jit(one)
+
+            def run_epoch(p, o, e):
+                perm = jax.random.permutation(jax.random.key(e), n)[: steps * batch]
+                perm = perm.reshape(steps, batch)
+                for i in range(steps):
+                    p, o = step(p, o, perm[i])
+                return p, o
+
+        self.run_epoch = run_epoch
+        self.state = jax.block_until_ready(run_epoch(params, opt, 0))  # compile
+
+    def measure(self) -> dict:
+        t0 = time.perf_counter()
+        for _ in range(self.epochs):
+            self.e += 1
+            self.state = self.run_epoch(*self.state, self.e)
+            jax.block_until_ready(self.state)
+        return {"epoch": self.n * self.epochs / (time.perf_counter() - t0)}
+
+
 def bench_handwritten(model_kind, x, y, batch, epochs, fused: bool) -> float:
-    """Samples/s of a hand-written loop (data on the device), mean over ``epochs`` after one."""
-    n = x.shape[0]
-    m = _flax_net(model_kind)
-    tx = optax.adam(1e-3)
-    xd, yd = jnp.asarray(x), jnp.asarray(y)
-
-    def loss_fn(p, xb, yb):
-        logits = m.apply(p, xb)
-        return optax.softmax_cross_entropy_with_integer_labels(logits, yb).mean()
-
-    params = m.init(jax.random.key(0), x[:1])
-    opt = tx.init(params)
-    steps = n // batch
-
-    def one(p, o, idx):
-        g = jax.grad(loss_fn)(p, xd[idx], yd[idx])
-        u, o = tx.update(g, o, p)
-        return optax.apply_updates(p, u), o
-
-    if fused:
-        @jax.jit
-        def epoch(p, o, key):
-            perm = jax.random.permutation(key, n)[: steps * batch].reshape(steps, batch)
-            (p, o), _ = jax.lax.scan(lambda c, idx: (one(*c, idx), None), (p, o), perm)
-            return p, o
-
-        def run_epoch(p, o, e):
-            return epoch(p, o, jax.random.key(e))
-    else:
-        step = jax.jit(one)
-
-        def run_epoch(p, o, e):
-            perm = jax.random.permutation(jax.random.key(e), n)[: steps * batch]
-            perm = perm.reshape(steps, batch)
-            for i in range(steps):
-                p, o = step(p, o, perm[i])
-            return p, o
-
-    params, opt = jax.block_until_ready(run_epoch(params, opt, 0))  # compile
-    t0 = time.perf_counter()
-    for e in range(1, epochs + 1):
-        params, opt = run_epoch(params, opt, e)
-        jax.block_until_ready(params)
-    return n / ((time.perf_counter() - t0) / epochs)
+    """Samples/s of a hand-written loop (data on the device), over ``epochs`` after one."""
+    return _HandWritten(model_kind, x, y, batch, epochs, fused).measure()["epoch"]
 
 
 def _fmt_row(dev: str, row: dict) -> str:
@@ -278,6 +311,8 @@ def main(argv=None) -> dict:
     ap.add_argument("--batch", type=int, nargs="+", default=[32, 128, 1024])
     ap.add_argument("--epochs", type=int, default=3, help="epochs timed after the warm-up")
     ap.add_argument("--samples", type=int, default=60000)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="interleaved rounds of all frameworks; each figure keeps its best")
     ap.add_argument("--no-keras", action="store_true")
     ap.add_argument("--jit-step", action="store_true", help="also time a jitted step per batch")
     ap.add_argument("--callbacks", action="store_true",
@@ -290,6 +325,7 @@ def main(argv=None) -> dict:
     args = ap.parse_args(argv)
     if args.smoke:
         args.batch, args.epochs, args.samples, args.no_keras = [32], 1, 256, True
+        args.rounds = 1
         args.models = ["mlp"]
     dev = jax.devices()[0].device_kind if jax.devices()[0].platform != "cpu" else (
         f"cpu ({os.cpu_count()} cores)")
@@ -298,9 +334,31 @@ def main(argv=None) -> dict:
         x, y = _data(model_kind, args.samples)
         for b in args.batch:
             row: dict = {"model": model_kind, "batch": b}
-            row["jnn"] = bench_jnn(model_kind, x, y, b, args.epochs)
-            row["fused"] = bench_handwritten(model_kind, x, y, b, args.epochs, fused=True)
+            import jnn
+
+            jnn.utils.set_random_seed(0)
+            runners: dict = {"jnn": _Framework(jnn, model_kind, x, y, b, args.epochs)}
+            rss = {"jnn": _peak_rss_mb()}
+            runners["fused"] = _HandWritten(model_kind, x, y, b, args.epochs, fused=True)
+            if args.jit_step:
+                runners["jit_step"] = _HandWritten(model_kind, x, y, b, args.epochs, False)
+            keras = None if args.no_keras else _keras()
+            if keras is not None:
+                keras.utils.set_random_seed(0)
+                runners["keras"] = _Framework(keras, model_kind, x, y, b, args.epochs)
+                rss["keras"] = _peak_rss_mb()
+            best = _rounds(runners, args.rounds)
+            row["jnn"] = dict(best["jnn"], first_s=runners["jnn"].first_s,
+                              peak_rss_mb=rss["jnn"])
+            row["fused"] = best["fused"]["epoch"]
             row["jnn_over_fused"] = row["jnn"]["epoch_on_device"] / row["fused"]
+            if args.jit_step:
+                row["jit_per_step"] = best["jit_step"]["epoch"]
+            if keras is not None:
+                row["keras"] = dict(best["keras"], first_s=runners["keras"].first_s,
+                                    peak_rss_mb=rss["keras"])
+                row["jnn_over_keras"] = row["jnn"]["epoch"] / row["keras"]["epoch"]
+            del runners
             if args.generator:
                 row["generator"] = bench_generator(model_kind, x, y, b, args.epochs)
                 row["generator_over_arrays"] = row["generator"] / row["jnn"]["epoch"]
@@ -310,13 +368,6 @@ def main(argv=None) -> dict:
                 row["callbacks_over_plain"] = bench_callbacks(model_kind, x, y, b, args.epochs)
                 print(f"{model_kind} B={b}: jnn with EarlyStopping + ModelCheckpoint + "
                       f"CSVLogger / without: {row['callbacks_over_plain']:.2f}x", flush=True)
-            if args.jit_step:
-                row["jit_per_step"] = bench_handwritten(model_kind, x, y, b, args.epochs, False)
-            if not args.no_keras:
-                k = bench_keras(model_kind, x, y, b, args.epochs)
-                if k is not None:
-                    row["keras"] = k
-                    row["jnn_over_keras"] = row["jnn"]["epoch"] / k["epoch"]
             results["rows"].append(row)
             print(_fmt_row(dev, row), flush=True)
     if args.json:

@@ -646,8 +646,33 @@ def put_resident(host: Any) -> Any:
     (each device then gathers its part of each batch locally)."""
     dist = distribution()
     if dist is None:
+        if jax.devices()[0].platform == "cpu":
+            host = jax.tree.map(_cpu_aliasable, host)
         return jax.device_put(host)
     return jax.device_put(host, NamedSharding(dist.device_mesh.backend_mesh, PartitionSpec()))
+
+
+# XLA:CPU aliases a host buffer that is C-contiguous and aligned to this many bytes instead of
+# copying it (jax.device_put of a 94 MB array: ~60 ms copied, ~0 aliased).
+_CPU_ALIGN = 64
+
+
+def _cpu_aliasable(a: Any) -> Any:
+    """A numpy array the CPU backend can alias: itself when aligned, else an aligned copy.
+
+    Copying into a fresh aligned buffer with numpy is ~4x faster than XLA's own copy of an
+    unaligned array. The data is only read (never donated), like Keras reading batches lazily
+    from the caller's array.
+    """
+    if not isinstance(a, np.ndarray) or a.nbytes < (1 << 20):
+        return a
+    if a.flags.c_contiguous and a.ctypes.data % _CPU_ALIGN == 0:
+        return a
+    buf = np.empty(a.nbytes + _CPU_ALIGN, np.uint8)
+    start = -buf.ctypes.data % _CPU_ALIGN
+    out = buf[start:start + a.nbytes].view(a.dtype).reshape(a.shape)
+    np.copyto(out, a)
+    return out
 
 
 def pad_plan(
