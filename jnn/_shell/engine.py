@@ -110,13 +110,15 @@ def _nbytes(tree: Any) -> int:
 
 
 # XLA:CPU runs convolutions inside a while loop (lax.scan) several times slower than at the
-# top level of a program; on the CPU backend a model with convolutions therefore runs short,
-# fully unrolled chunks (same numerics, bounded compile time).
+# top level of a program. jnn's convolution layers avoid XLA's convolution on the CPU backend
+# (im2col matrix products, see jnn._core.layers.conv.convolve) except for grouped ones
+# (``groups > 1``): a model holding one of those runs short, fully unrolled chunks there
+# instead (same numerics, bounded compile time).
 CPU_CONV_CHUNK = 8
 
 
 def unrolled_conv_chunks(model: Any) -> bool:
-    """True on the CPU backend for models holding convolution layers."""
+    """True on the CPU backend for models holding a convolution XLA:CPU must run itself."""
     if jax.devices()[0].platform != "cpu":
         return False
 
@@ -125,8 +127,8 @@ def unrolled_conv_chunks(model: Any) -> bool:
             if getattr(layer, "_is_model", False):
                 if walk(layer.layers):
                     return True
-            elif "conv" in type(layer).__module__.rsplit(".", 1)[-1] or \
-                    "separable" in type(layer).__module__:
+            elif "conv" in type(layer).__module__.rsplit(".", 1)[-1] and \
+                    getattr(layer, "groups", 1) > 1:
                 return True
         return False
 

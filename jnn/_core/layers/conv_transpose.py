@@ -21,11 +21,11 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-from jax import lax
+import jax.numpy as jnp
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.conv import BaseConv, arg_error, as_compute_input, dimension_numbers
+from jnn._core.layers.conv import BaseConv, arg_error, as_compute_input, convolve
 
 
 def transpose_padding(
@@ -162,17 +162,13 @@ class ConvTranspose(BaseConv):
         x = as_compute_input(self, inputs)
         self._check_channels(x, kernel.shape[-1])
         self._check_sizes(x)
-        # Kernel dims (*spatial, filters, in): read as a forward conv from `filters` to `in`,
-        # then transposed (spatially flipped, in/out swapped) by lax.
-        y = lax.conv_transpose(
-            x,
-            kernel.astype(x.dtype),
-            strides=self.strides,
-            padding=self._paddings(),
-            rhs_dilation=self.dilation_rate,
-            dimension_numbers=dimension_numbers(self.rank, self.data_format),
-            transpose_kernel=True,
-        )
+        # Kernel dims (*spatial, filters, in): the transpose of a forward conv from `filters`
+        # to `in`, i.e. a stride-1 convolution of the zero-dilated input (lhs_dilation) with
+        # the spatially flipped kernel, in/out swapped (what lax.conv_transpose computes).
+        flipped = jnp.flip(kernel.astype(x.dtype), axis=tuple(range(self.rank)))
+        y = convolve(x, jnp.swapaxes(flipped, -1, -2), strides=(1,) * self.rank,
+                     padding=self._paddings(), dilation=self.dilation_rate,
+                     data_format=self.data_format, lhs_dilation=self.strides)
         return self._finish(y, params), {}
 
     def weight_regularizers(self) -> dict[str, Callable]:

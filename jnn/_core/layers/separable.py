@@ -19,27 +19,17 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
-import jax.numpy as jnp
-from jax import lax
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.conv import BaseConv, as_compute_input, dimension_numbers
+from jnn._core.layers.conv import BaseConv, as_compute_input, convolve, depthwise_convolve
 
 
 def depthwise_conv(layer: BaseConv, x: jax.Array, kernel: jax.Array) -> jax.Array:
     """Depthwise convolution of ``x`` with ``kernel`` ``(*kernel_size, in, multiplier)``."""
-    channels, multiplier = kernel.shape[-2:]
-    grouped = jnp.reshape(kernel.astype(x.dtype), (*kernel.shape[:-2], 1, channels * multiplier))
-    return lax.conv_general_dilated(
-        x,
-        grouped,
-        window_strides=layer.strides,
-        padding=layer.padding.upper(),
-        rhs_dilation=layer.dilation_rate,
-        dimension_numbers=dimension_numbers(layer.rank, layer.data_format),
-        feature_group_count=channels,
-    )
+    return depthwise_convolve(x, kernel.astype(x.dtype), strides=layer.strides,
+                              padding=layer.padding.upper(), dilation=layer.dilation_rate,
+                              data_format=layer.data_format)
 
 
 def _serialize(module: Any, obj: Any) -> Any:
@@ -235,13 +225,8 @@ class SeparableConv(BaseConv):
         self._check_channels(x, params["depthwise_kernel"].shape[-2])
         self._check_sizes(x)
         y = depthwise_conv(self, x, params["depthwise_kernel"])
-        y = lax.conv_general_dilated(
-            y,
-            params["pointwise_kernel"].astype(y.dtype),
-            window_strides=(1,) * self.rank,
-            padding="VALID",
-            dimension_numbers=dimension_numbers(self.rank, self.data_format),
-        )
+        y = convolve(y, params["pointwise_kernel"].astype(y.dtype), strides=(1,) * self.rank,
+                     padding="VALID", dilation=(1,) * self.rank, data_format=self.data_format)
         return self._finish(y, params), {}
 
     def weight_regularizers(self) -> dict[str, Callable]:
