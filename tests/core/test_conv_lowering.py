@@ -78,3 +78,20 @@ def test_oversized_windows_fall_back_to_lax(monkeypatch):
     y = conv.convolve(x, k, strides=(1, 1), padding="VALID", dilation=(1, 1),
                       data_format="channels_last")
     assert seen and float(y[0, 0, 0, 0]) == 18.0
+
+
+def test_inference_convolution_differentiates_like_training():
+    """``training=False`` runs XLA's convolution forward; its gradient (fine-tuning through an
+    inference-mode base) is the im2col product's, equal to the training path's."""
+    rng = np.random.default_rng(2)
+    x = jnp.asarray(rng.normal(size=(2, 7, 6, 3)), jnp.float32)
+    k = jnp.asarray(rng.normal(size=(3, 3, 3, 4)), jnp.float32)
+
+    def loss(training):
+        return lambda x, k: jnp.sum(jnp.sin(conv.convolve(
+            x, k, strides=(2, 1), padding="SAME", dilation=(1, 1),
+            data_format="channels_last", training=training)))
+
+    np.testing.assert_allclose(loss(False)(x, k), loss(True)(x, k), rtol=1e-5)
+    for a, b in zip(jax.grad(loss(False), (0, 1))(x, k), jax.grad(loss(True), (0, 1))(x, k)):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)

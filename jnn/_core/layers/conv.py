@@ -161,6 +161,13 @@ def _windows(x: jax.Array, window: tuple, strides: tuple, padding: Any, dilation
     return views, out
 
 
+def training_flag(training: Any) -> bool:
+    """A layer's ``training`` argument as a Python bool (traced values count as training)."""
+    if training is None or isinstance(training, (bool, np.bool_, int)):
+        return bool(training)
+    return True
+
+
 def _channels_last(x: jax.Array, data_format: str) -> jax.Array:
     return x if data_format == "channels_last" else jnp.moveaxis(x, 1, -1)
 
@@ -170,11 +177,14 @@ def _back_to(y: jax.Array, data_format: str) -> jax.Array:
 
 
 def convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, padding: Any, dilation: tuple,
-             data_format: str, groups: int = 1, lhs_dilation: tuple | None = None) -> jax.Array:
+             data_format: str, groups: int = 1, lhs_dilation: tuple | None = None,
+             training: bool = True) -> jax.Array:
     """Keras's convolution: ``x`` by ``kernel`` ``(*kernel_size, in // groups, filters)``.
 
-    ``lax.conv_general_dilated`` on accelerators; on the CPU backend an im2col matrix product
-    (same result up to float rounding; see ``PATCHES_MAX_BYTES``).
+    ``lax.conv_general_dilated`` on accelerators. On the CPU backend (same result up to float
+    rounding; see ``PATCHES_MAX_BYTES``): for ``training``, an im2col matrix product; for
+    inference, XLA's convolution (faster forward) whose gradient, if one is taken anyway
+    (fine-tuning through ``training=False``), is the im2col product's.
 
     Example:
         >>> y = convolve(jnp.ones((1, 5, 5, 2)), jnp.ones((3, 3, 2, 4)), strides=(1, 1),
@@ -183,21 +193,44 @@ def convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, padding: Any, d
         ((1, 3, 3, 4), 18.0)
     """
     rank = kernel.ndim - 2
-    window, (cin, filters) = kernel.shape[:rank], kernel.shape[rank:]
-    if _cpu_lowering() and groups == 1:
-        xl = _channels_last(x, data_format)
-        positions = int(np.prod(window))
-        n_out = int(np.prod([n * d for n, d in zip(xl.shape[1:-1], lhs_dilation or (1,) * rank)]))
-        if xl.shape[0] * n_out * positions * cin * x.dtype.itemsize <= PATCHES_MAX_BYTES:
-            views, _ = _windows(xl, window, strides, padding, dilation, lhs_dilation)
-            patches = views[0] if positions == 1 else jnp.concatenate(views, axis=-1)
-            y = lax.dot_general(patches, kernel.reshape(positions * cin, filters),
-                                (((patches.ndim - 1,), (0,)), ((), ())))
-            return _back_to(y, data_format)
-    return lax.conv_general_dilated(
-        x, kernel, window_strides=strides, padding=padding, lhs_dilation=lhs_dilation,
-        rhs_dilation=dilation, dimension_numbers=dimension_numbers(rank, data_format),
-        feature_group_count=groups)
+
+    def xla(x, kernel):
+        return lax.conv_general_dilated(
+            x, kernel, window_strides=strides, padding=padding, lhs_dilation=lhs_dilation,
+            rhs_dilation=dilation, dimension_numbers=dimension_numbers(rank, data_format),
+            feature_group_count=groups)
+
+    window, cin = kernel.shape[:rank], kernel.shape[rank]
+    lhs = lhs_dilation or (1,) * rank
+    rows = x.shape[0] * int(np.prod([n * d for n, d in zip(spatial_dims(x.shape, data_format),
+                                                           lhs)]))  # bounds the output size
+    if not (_cpu_lowering() and groups == 1
+            and rows * int(np.prod(window)) * cin * x.dtype.itemsize <= PATCHES_MAX_BYTES):
+        return xla(x, kernel)
+
+    def im2col(x, kernel):
+        views, _ = _windows(_channels_last(x, data_format), window, strides, padding, dilation,
+                            lhs_dilation)
+        patches = views[0] if len(views) == 1 else jnp.concatenate(views, axis=-1)
+        y = lax.dot_general(patches, kernel.reshape(len(views) * cin, kernel.shape[-1]),
+                            (((patches.ndim - 1,), (0,)), ((), ())))
+        return _back_to(y, data_format)
+
+    if training:
+        return im2col(x, kernel)
+
+    @jax.custom_vjp
+    def inference(x, kernel):
+        return xla(x, kernel)
+
+    def forward(x, kernel):
+        return xla(x, kernel), (x, kernel)
+
+    def backward(saved, g):
+        return jax.vjp(im2col, *saved)[1](g)
+
+    inference.defvjp(forward, backward)
+    return inference(x, kernel)
 
 
 def depthwise_convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, padding: Any,
@@ -453,7 +486,7 @@ class Conv(BaseConv):
         return self.padding.upper()
 
     def apply(self, variables, inputs, *, training=False, rng=None):
-        del training, rng
+        del rng
         params = variables["params"]
         kernel = params["kernel"]
         x = as_compute_input(self, inputs)
@@ -461,7 +494,8 @@ class Conv(BaseConv):
         self._check_sizes(x)
         y = convolve(x, kernel.astype(x.dtype), strides=self.strides,
                      padding=self._padding_arg(), dilation=self.dilation_rate,
-                     data_format=self.data_format, groups=self.groups)
+                     data_format=self.data_format, groups=self.groups,
+                     training=training_flag(training))
         return self._finish(y, params), {}
 
     def weight_regularizers(self) -> dict[str, Callable]:

@@ -25,7 +25,7 @@ import jax.numpy as jnp
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.conv import BaseConv, arg_error, as_compute_input, convolve
+from jnn._core.layers.conv import BaseConv, arg_error, as_compute_input, convolve, training_flag
 
 
 def transpose_padding(
@@ -156,7 +156,7 @@ class ConvTranspose(BaseConv):
         return {"params": params, "state": {}}
 
     def apply(self, variables, inputs, *, training=False, rng=None):
-        del training, rng
+        del rng
         params = variables["params"]
         kernel = params["kernel"]
         x = as_compute_input(self, inputs)
@@ -168,7 +168,8 @@ class ConvTranspose(BaseConv):
         flipped = jnp.flip(kernel.astype(x.dtype), axis=tuple(range(self.rank)))
         y = convolve(x, jnp.swapaxes(flipped, -1, -2), strides=(1,) * self.rank,
                      padding=self._paddings(), dilation=self.dilation_rate,
-                     data_format=self.data_format, lhs_dilation=self.strides)
+                     data_format=self.data_format, lhs_dilation=self.strides,
+                     training=training_flag(training))
         return self._finish(y, params), {}
 
     def weight_regularizers(self) -> dict[str, Callable]:

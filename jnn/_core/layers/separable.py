@@ -22,7 +22,13 @@ import jax
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
-from jnn._core.layers.conv import BaseConv, as_compute_input, convolve, depthwise_convolve
+from jnn._core.layers.conv import (
+    BaseConv,
+    as_compute_input,
+    convolve,
+    depthwise_convolve,
+    training_flag,
+)
 
 
 def depthwise_conv(layer: BaseConv, x: jax.Array, kernel: jax.Array) -> jax.Array:
@@ -219,14 +225,15 @@ class SeparableConv(BaseConv):
         return {"params": params, "state": {}}
 
     def apply(self, variables, inputs, *, training=False, rng=None):
-        del training, rng
+        del rng
         params = variables["params"]
         x = as_compute_input(self, inputs)
         self._check_channels(x, params["depthwise_kernel"].shape[-2])
         self._check_sizes(x)
         y = depthwise_conv(self, x, params["depthwise_kernel"])
         y = convolve(y, params["pointwise_kernel"].astype(y.dtype), strides=(1,) * self.rank,
-                     padding="VALID", dilation=(1,) * self.rank, data_format=self.data_format)
+                     padding="VALID", dilation=(1,) * self.rank, data_format=self.data_format,
+                     training=training_flag(training))
         return self._finish(y, params), {}
 
     def weight_regularizers(self) -> dict[str, Callable]:
