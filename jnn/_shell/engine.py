@@ -380,6 +380,12 @@ class DeviceData:
         data.check_finite(sw, "`sample_weight`")
 
 
+    def release(self) -> None:
+        """The call using this data has synced: its staging copy may serve the next call."""
+        if self._device is not None:
+            distribution_lib.release_resident(self._device)
+            self._device = None
+
     def chunk_all(self) -> Any:
         """The resident device copy (x, y, sw), for programs that plan their own epoch."""
         return self._device

@@ -644,7 +644,15 @@ def fit(
         if self.stop_training:
             break
     cbs.on_train_end(logs)
+    _release(dev_data, val_cache.get("dev_data"))
     return self.history
+
+
+def _release(*dev_data: Any) -> None:
+    """After a call's last sync: its resident data's host staging may serve the next call."""
+    for d in dev_data:
+        if isinstance(d, engine.DeviceData):
+            d.release()
 
 
 def _passive(cbs) -> bool:
@@ -772,6 +780,8 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
         elif cbs is not None and cbs._implements_test_batch_hooks():
             cbs.on_test_batch_end(first + real - 1, engine.host_logs(cfg.objectives.results(ms), cfg.objectives.names))
     logs = engine.host_logs(cfg.objectives.results(ms), cfg.objectives.names)
+    if cache is None:
+        _release(dev_data)
     if cbs is not None:
         cbs.on_test_end(logs)
     return logs
@@ -857,6 +867,7 @@ def predict(
     # Several processes: each gets the predictions of the rows it fed (its block of the batch).
     outs, masks = distribution_lib.to_host_local((outs, masks))
     host = jax.device_get(outs)
+    _release(dev_data)
     # Batches streamed from a generator are padded to the first one's size: keep real rows.
     rows = np.concatenate([np.asarray(m).reshape(-1) for m in masks]) > 0 if feed else slice(n)
     result = jax.tree.map(

@@ -321,3 +321,33 @@ def test_resident_host_data_is_aligned_for_the_cpu_backend():
     model.fit(x, y, epochs=1, batch_size=512, verbose=0)
     np.testing.assert_array_equal(x, before)
     assert np.isfinite(model.evaluate(x, y, verbose=0))
+
+
+def test_cpu_staging_copies_are_reused_and_never_shared():
+    """Misaligned inputs are copied into aligned staging buffers that later calls reuse once
+    free; data in use at the same time (train + same-shaped validation) gets its own."""
+    from jnn._shell import distribution
+
+    if jax.devices()[0].platform != "cpu":
+        pytest.skip("CPU staging")
+    rng = np.random.default_rng(0)
+    raw = rng.normal(size=(2 * 1024 * 300 + 16,)).astype(np.float32)  # > 1 MB per array
+    off = 4 if raw.ctypes.data % 64 == 0 else 0
+    x1 = raw[off:off + 1024 * 300].reshape(1024, 300)
+    x2 = raw[off + 1024 * 300:off + 2 * 1024 * 300].reshape(1024, 300)
+    assert x1.ctypes.data % 64 and x2.ctypes.data % 64  # both misaligned
+    y1, y2 = (x1[:, 0] > 0).astype(np.int32), (x2[:, 0] > 0).astype(np.int32)
+    model = jnn.Sequential([layers.Dense(2, activation="softmax", input_shape=(300,))])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    distribution._staged.clear()
+    hist = model.fit(x1, y1, validation_data=(x2, y2), epochs=1, batch_size=256, verbose=0)
+    key = ((1024, 300), np.dtype(np.float32).str)
+    assert key in distribution._staged and not distribution._staged[key][1]  # released
+    buf = distribution._staged[key][0]
+    assert np.array_equal(buf, x1)  # the train copy is the one kept (validation was fresh)
+    np.testing.assert_allclose(hist.history["val_loss"][0], model.evaluate(x2, y2, verbose=0),
+                               rtol=1e-6)  # ... and x2 was not read from x1's buffer
+    assert distribution._staged[key][0] is buf and np.array_equal(buf, x2)  # reused
+    np.testing.assert_allclose(model.predict(x1, verbose=0),
+                               model.predict(jax.numpy.asarray(x1), verbose=0), rtol=1e-6)
+    assert distribution._staged[key][0] is buf and not distribution._staged[key][1]
