@@ -222,3 +222,28 @@ def test_tensorboard_event_files_read_back(model, tmp_path):
     assert f"{model.weights[0].path}/image" in train.Tags()["images"]
     profiles = list((tmp_path / "logs" / "train" / "plugins" / "profile").glob("*/*.xplane.pb"))
     assert profiles, "profile_batch wrote no jax.profiler trace"
+
+
+def test_lr_callbacks_drive_an_inject_hyperparams_optax_optimizer():
+    """LearningRateScheduler / ReduceLROnPlateau set the rate of a raw optax transformation
+    built with optax.inject_hyperparams, as they do jnn's optimizers: same weights as SGD."""
+    import optax
+
+    def run(optimizer, callbacks):
+        jnn.utils.set_random_seed(0)
+        m = jnn.Sequential([jnn.layers.Dense(1, input_dim=3)])
+        m.compile(optimizer=optimizer, loss="mse")
+        history = m.fit(X, Y, batch_size=8, epochs=3, verbose=0, shuffle=False,
+                        callbacks=callbacks)
+        return m, history
+
+    schedule = C.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    raw, history = run(optax.inject_hyperparams(optax.sgd)(learning_rate=0.05), [schedule])
+    np.testing.assert_allclose(history.history["learning_rate"], [0.1, 0.05, 0.1 / 3], rtol=1e-6)
+    ref, _ = run(jnn.optimizers.SGD(0.05), [C.LearningRateScheduler(
+        lambda epoch, lr: 0.1 / (epoch + 1))])
+    for a, b in zip(raw.get_weights(), ref.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    plateau = C.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=100.0)
+    raw, history = run(optax.inject_hyperparams(optax.sgd)(learning_rate=0.05), [plateau])
+    np.testing.assert_allclose(history.history["learning_rate"], [0.05, 0.05, 0.025])

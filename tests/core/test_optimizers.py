@@ -353,8 +353,11 @@ def test_get_wraps_raw_optax():
     assert float(opt.get_learning_rate(state)) == 2.0
     assert int(opt.get_iterations(state)) == 1
 
-    with pytest.raises(TypeError, match="set_learning_rate"):
-        opt.learning_rate = 0.5
+    opt.learning_rate = 0.5  # an inject_hyperparams rate is settable, like Keras's
+    assert opt.learning_rate == 0.5
+    assert float(opt.get_learning_rate(opt.tx.init(params))) == 0.5  # a new state starts there
+    with pytest.raises(TypeError, match="must be a number"):
+        opt.learning_rate = "fast"
     with pytest.raises(ValueError, match="cannot be rebuilt"):
         optimizers.deserialize(optimizers.serialize(opt))
 
@@ -362,6 +365,12 @@ def test_get_wraps_raw_optax():
     state = plain.tx.init(params)
     with pytest.raises(ValueError, match="inject_hyperparams"):
         plain.get_learning_rate(state)
+    with pytest.raises(TypeError, match="fixed at construction.*inject_hyperparams"):
+        plain.learning_rate = 0.5
+    scheduled = optimizers.get(optax.inject_hyperparams(optax.sgd)(
+        learning_rate=optax.linear_schedule(1.0, 0.1, 10)))
+    with pytest.raises(TypeError, match="schedule"):
+        scheduled.learning_rate = 0.5
     assert int(plain.get_iterations(plain.tx.update(jnp.ones(()), state)[1])) == 1
 
 

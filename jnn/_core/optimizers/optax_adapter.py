@@ -3,9 +3,10 @@
 Any transformation or chain works, as do ``optax.MultiSteps`` (gradient accumulation; the
 object or its ``gradient_transformation()``) and the ``optax.contrib`` optimizers whose
 ``update`` needs no extra argument (``momo`` and ``reduce_on_plateau`` need the loss value
-and are refused with a clear error). The learning rate can be read, set in a state and
-logged by ``fit`` (as ``learning_rate``) when the transformation was built with
-``optax.inject_hyperparams`` (the only place optax keeps it in the state).
+and are refused with a clear error). The learning rate can be read, set (``optimizer.learning_rate
+= 0.01``, hence by LearningRateScheduler and ReduceLROnPlateau, without recompiling) and logged
+by ``fit`` (as ``learning_rate``) when the transformation was built with
+``optax.inject_hyperparams`` and a constant rate (the only place optax keeps it in the state).
 
 Example:
     >>> import jax.numpy as jnp, optax
@@ -106,27 +107,64 @@ class OptaxOptimizer(Optimizer):
             )
         super().__init__(learning_rate=0.0, name=name or "OptaxOptimizer")
         self._transformation = tx
+        self._lr_value: float | None = None  # set through `learning_rate = ...`
 
     def _build_tx(self, loss_scale_factor: Any = "own") -> optax.GradientTransformation:
         del loss_scale_factor  # a raw transformation has no loss scale of its own
-        return _own_buffers(self._transformation)
+        tx = _own_buffers(self._transformation)
+        inner_init = tx.init
+
+        def init_fn(params):  # a rate set before the state existed starts it
+            state = inner_init(params)
+            if self._lr_value is not None:
+                state = self.set_learning_rate(state, self._lr_value)
+            return state
+
+        return tx._replace(init=init_fn)
+
+    def _initial_inject_states(self) -> list[Any] | None:
+        try:
+            return self._inject_states(self._transformation.init({}), required=False)
+        except Exception:  # noqa: BLE001 - a transformation may refuse empty params
+            return None
 
     @property
     def learning_rate(self) -> Any:
-        """The initial learning rate for an ``inject_hyperparams`` transformation, else None."""
-        try:
-            found = self._inject_states(self.tx.init({}), required=False)
-        except Exception:  # noqa: BLE001 - a transformation may refuse empty params
-            return None
+        """The learning rate of an ``inject_hyperparams`` transformation (the initial one, or
+        the last one set), else None."""
+        if self._lr_value is not None:
+            return self._lr_value
+        found = self._initial_inject_states()
         return float(found[0].hyperparams["learning_rate"]) if found else None
 
     @learning_rate.setter
     def learning_rate(self, value: Any) -> None:
-        raise TypeError(
-            f"{self.name}: the learning rate of a raw optax transformation is fixed at "
-            "construction; use `set_learning_rate(opt_state, value)` with an "
-            "`optax.inject_hyperparams` transformation instead."
-        )
+        """Settable (between fits, or by LearningRateScheduler / ReduceLROnPlateau) when the
+        transformation was built with ``optax.inject_hyperparams`` and a constant rate."""
+        found = self._initial_inject_states()
+        if not found:
+            raise TypeError(
+                f"{self.name}: the learning rate of this optax transformation is fixed at "
+                "construction (optax keeps it in the state only for transformations built with "
+                "`optax.inject_hyperparams`, e.g. "
+                "`optax.inject_hyperparams(optax.adam)(learning_rate=1e-3)`); "
+                f"cannot set it to {value!r}."
+            )
+        if "learning_rate" in getattr(found[0], "hyperparams_states", {}):
+            raise TypeError(
+                f"{self.name}: the learning rate is a schedule inside inject_hyperparams, "
+                f"hence it is not settable; cannot set it to {value!r}."
+            )
+        try:
+            number = None if callable(value) or jnp.ndim(value) != 0 else float(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is None:
+            raise TypeError(
+                f"{self.name}: `learning_rate` must be a number for an optax transformation, "
+                f"received {value!r}."
+            )
+        self._lr_value = number
 
     def logged_learning_rate(self, opt_state: Any) -> jax.Array | None:
         """The current learning rate to log (``inject_hyperparams`` states), else None."""
