@@ -81,22 +81,27 @@ def test_subclassed_model_call_carries_masks(masked_seq, cls, mask_zero, same):
     assert (diff < 1e-6) == same
 
 
-def test_hoisted_input_projection_matches_the_per_step_lstm(monkeypatch):
-    """On GPU the LSTM computes all input projections before the scan (one matmul); the
-    result equals the per-step form (forced here on CPU)."""
+@pytest.mark.parametrize("kind", ["lstm", "gru", "gru_reset_before"])
+def test_hoisted_input_projection_matches_the_per_step_rnn(monkeypatch, kind):
+    """On GPU the LSTM and GRU compute all input projections before the scan (one matmul);
+    the result equals the per-step form (forced here on CPU)."""
     import jax
     import jax.numpy as jnp
 
     from jnn._core.layers import rnn
+    from jnn.layers import GRU
 
     x = jnp.asarray(np.random.default_rng(0).standard_normal((2, 5, 3)), jnp.float32)
     mask = jnp.asarray(X != 0)
-    layer = LSTM(4, return_sequences=True, return_state=True, go_backwards=True)
+    cls = {"lstm": LSTM, "gru": GRU,
+           "gru_reset_before": lambda *a, **k: GRU(*a, reset_after=False, **k)}[kind]
+    layer = cls(4, return_sequences=True, return_state=True, go_backwards=True)
     variables = layer.init(jax.random.key(0), x)
+    variables = jax.tree.map(lambda v: v + 0.1, variables)  # non-zero biases
     per_step = layer.apply(variables, x, mask=mask)[0]
     monkeypatch.setattr(rnn, "_hoist_on_backend", lambda: True)
     rnn._run_rnn.clear_cache()
-    assert layer._hoists_inputs(training=False) and not LSTM(2, dropout=0.1)._hoists_inputs(True)
+    assert layer._hoists_inputs(training=False) and not cls(2, dropout=0.1)._hoists_inputs(True)
     hoisted = layer.apply(variables, x, mask=mask)[0]
     rnn._run_rnn.clear_cache()
     for a, b in zip(per_step, hoisted):

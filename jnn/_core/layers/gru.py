@@ -103,15 +103,21 @@ class GRUCell(RNNCellBase):
             return r * inner
         return (r * h_h) @ u_h
 
+    def _biases(self, bias):
+        if bias is None:
+            return None, None
+        return (bias[0], bias[1]) if self.reset_after else (bias, None)
+
     def step(self, weights, x, states, in_mask, rec_mask):
         kernel, recurrent, bias = weights
-        h_tm1 = states[0]
-        input_bias = recurrent_bias = None
-        if bias is not None:
-            input_bias, recurrent_bias = (bias[0], bias[1]) if self.reset_after else (bias, None)
+        input_bias, recurrent_bias = self._biases(bias)
         mx = gate_matmul(x, kernel, in_mask)
         if input_bias is not None:
             mx = mx + input_bias[None, :]
+        return self._from_projection(mx, states[0], recurrent, recurrent_bias, rec_mask)
+
+    def _from_projection(self, mx, h_tm1, recurrent, recurrent_bias, rec_mask):
+        """The step after its input projection ``mx = x @ kernel (+ input bias)``."""
         x_z, x_r, x_h = jnp.split(mx, 3, axis=-1)
         zr_mask = None if rec_mask is None else rec_mask[:2]
         inner = gate_matmul(h_tm1, recurrent[:, : 2 * self.units], zr_mask)
@@ -125,6 +131,22 @@ class GRUCell(RNNCellBase):
         )
         h = z * h_tm1 + (1 - z) * hh
         return h, [h]
+
+    # The RNN layer may compute every step's input projection as one matmul before the scan
+    # (see RNN._hoists_inputs); then each step only multiplies the recurrent kernel.
+    hoistable = True
+
+    def project_inputs(self, weights, xs: jax.Array) -> jax.Array:
+        """``x @ kernel + input bias`` for all steps of time-major ``xs`` (time, batch, f)."""
+        kernel, _, bias = weights
+        input_bias, _ = self._biases(bias)
+        z = jnp.einsum("tbf,fg->tbg", xs, kernel)
+        return z if input_bias is None else z + input_bias[None, None, :]
+
+    def step_projected(self, weights, z_x, states):
+        """One step from a precomputed input projection ``z_x`` (batch, 3*units)."""
+        _, recurrent, bias = weights
+        return self._from_projection(z_x, states[0], recurrent, self._biases(bias)[1], None)
 
     def get_config(self) -> dict[str, Any]:
         return {
