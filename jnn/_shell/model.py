@@ -14,6 +14,7 @@ The pure contract every model kind implements (functional, Sequential, subclasse
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,6 +42,21 @@ class Model(Layer):
     """
 
     _is_model = True
+
+    def __reduce__(self) -> tuple:
+        """``pickle`` support (as in Keras 3, so joblib / multiprocessing work): architecture,
+        weights and compile arguments; the optimizer state starts fresh, as after ``compile``.
+        Models whose layers hold code (a Lambda's lambda) raise a clear PicklingError."""
+        from jnn.wrappers import _pickling
+
+        return _pickling.loads_model, (_pickling.dumps_model(self),)
+
+    def __deepcopy__(self, memo: dict) -> Model:
+        """A deep copy of every attribute (what ``copy.deepcopy`` did before ``__reduce__``)."""
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return new
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):

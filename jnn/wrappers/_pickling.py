@@ -128,7 +128,9 @@ def _restore_from_config(blob: dict[str, Any]) -> Any:
     from jnn._core import optimizers as optimizers_lib
     from jnn._shell.saving import serialization
 
-    model = serialization.deserialize_keras_object(blob["config"])
+    # Unpickling already runs whatever the pickle says: a Lambda's stored bytecode adds no
+    # risk the caller has not accepted, so safe_mode (meant for .keras files) is off here.
+    model = serialization.deserialize_keras_object(blob["config"], safe_mode=False)
     if blob["weights"] is not None:
         model.set_weights(blob["weights"])
     compiled = blob["compile"]
