@@ -95,3 +95,24 @@ def test_inference_convolution_differentiates_like_training():
     np.testing.assert_allclose(loss(False)(x, k), loss(True)(x, k), rtol=1e-5)
     for a, b in zip(jax.grad(loss(False), (0, 1))(x, k), jax.grad(loss(True), (0, 1))(x, k)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def test_inference_convolution_supports_forward_mode():
+    """``jax.jvp`` / ``jax.jacfwd`` (NTK, Hessian-vector products) through the inference path."""
+    rng = np.random.default_rng(3)
+    x = jnp.asarray(rng.normal(size=(1, 5, 5, 2)), jnp.float32)
+    k = jnp.asarray(rng.normal(size=(3, 3, 2, 2)), jnp.float32)
+
+    def f(training):
+        return lambda x, k: conv.convolve(x, k, strides=(1, 1), padding="VALID",
+                                          dilation=(1, 1), data_format="channels_last",
+                                          training=training)
+
+    tx, tk = jnp.ones_like(x), jnp.full_like(k, 0.5)
+    y0, t0 = jax.jvp(f(False), (x, k), (tx, tk))
+    y1, t1 = jax.jvp(f(True), (x, k), (tx, tk))
+    np.testing.assert_allclose(y0, y1, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(t0, t1, rtol=1e-5, atol=1e-5)
+    h0 = jax.hessian(lambda k: jnp.sum(f(False)(x, k) ** 3))(k)
+    h1 = jax.hessian(lambda k: jnp.sum(f(True)(x, k) ** 3))(k)
+    np.testing.assert_allclose(h0, h1, rtol=1e-4, atol=1e-4)

@@ -26,6 +26,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import lax
+from jax.custom_derivatives import SymbolicZero
 
 from jnn._core import activations, constraints, initializers, regularizers
 from jnn._core.layers import _validate
@@ -183,8 +184,8 @@ def convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, padding: Any, d
 
     ``lax.conv_general_dilated`` on accelerators. On the CPU backend (same result up to float
     rounding; see ``PATCHES_MAX_BYTES``): for ``training``, an im2col matrix product; for
-    inference, XLA's convolution (faster forward) whose gradient, if one is taken anyway
-    (fine-tuning through ``training=False``), is the im2col product's.
+    inference, XLA's convolution (faster forward) whose derivatives, if taken anyway
+    (fine-tuning through ``training=False``, ``jax.jvp``), are the im2col product's.
 
     Example:
         >>> y = convolve(jnp.ones((1, 5, 5, 2)), jnp.ones((3, 3, 2, 4)), strides=(1, 1),
@@ -219,17 +220,25 @@ def convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, padding: Any, d
     if training:
         return im2col(x, kernel)
 
-    @jax.custom_vjp
+    # XLA's forward; derivatives (forward or reverse mode) through the im2col form, which is
+    # bilinear in (x, kernel): its tangent is im2col(dx, k) + im2col(x, dk).
+    @jax.custom_jvp
     def inference(x, kernel):
         return xla(x, kernel)
 
-    def forward(x, kernel):
-        return xla(x, kernel), (x, kernel)
+    def tangent(primals, tangents):
+        (x, kernel), (dx, dk) = primals, tangents
+        terms = []
+        if not isinstance(dx, SymbolicZero):
+            terms.append(im2col(dx, kernel))
+        if not isinstance(dk, SymbolicZero):
+            terms.append(im2col(x, dk))
+        y = xla(x, kernel)
+        if not terms:
+            return y, jnp.zeros_like(y)
+        return y, terms[0] if len(terms) == 1 else terms[0] + terms[1]
 
-    def backward(saved, g):
-        return jax.vjp(im2col, *saved)[1](g)
-
-    inference.defvjp(forward, backward)
+    inference.defjvp(tangent, symbolic_zeros=True)
     return inference(x, kernel)
 
 
