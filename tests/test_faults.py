@@ -39,7 +39,18 @@ class _SigintAt(jnn.callbacks.Callback):
             signal.raise_signal(signal.SIGINT)
 
 
-def test_sigint_during_fit_keeps_the_last_completed_step_and_the_model_usable(model):
+@pytest.fixture
+def python_sigint():
+    """Python's own SIGINT handler (KeyboardInterrupt) for the test: a process started in the
+    background by a non-interactive shell (``bash .ci/run &``) inherits SIGINT ignored, and
+    Python then installs no handler, so the real signal below would do nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
+def test_sigint_during_fit_keeps_the_last_completed_step_and_the_model_usable(model,
+                                                                               python_sigint):
     interrupt = _SigintAt(at=2)
     with pytest.raises(KeyboardInterrupt):
         model.fit(X, Y, epochs=3, batch_size=4, verbose=0, callbacks=[interrupt])
