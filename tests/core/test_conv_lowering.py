@@ -37,20 +37,26 @@ def test_convolve_equals_lax(case):
     shape = (2, *spatial, 3) if data_format == "channels_last" else (2, 3, *spatial)
     x = jnp.asarray(rng.normal(size=shape), jnp.float32)
     k = jnp.asarray(rng.normal(size=(3,) * rank + (3, 4)), jnp.float32)
-    got = conv.convolve(x, k, strides=strides, padding=padding, dilation=dilation,
-                        data_format=data_format, lhs_dilation=lhs_dilation)
-    want = _reference(x, k, strides, padding, dilation, data_format, lhs_dilation)
+
+    def ours(x, k):
+        return conv.convolve(x, k, strides=strides, padding=padding, dilation=dilation,
+                             data_format=data_format, lhs_dilation=lhs_dilation)
+
+    def theirs(x, k):
+        return _reference(x, k, strides, padding, dilation, data_format, lhs_dilation)
+
+    @jax.jit  # one compilation per case (op-by-op eager grads compile every primitive)
+    def values_and_grads(x, k):
+        out = []
+        for f in (ours, theirs):
+            y, vjp = jax.vjp(f, x, k)
+            out.append((y, *vjp(jnp.cos(y))))  # the gradient of sum(sin(f(x, k)))
+        return out
+
+    (got, *g_got), (want, *g_want) = values_and_grads(x, k)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
-    # and its gradients (what training differentiates)
-    def loss(f):
-        return lambda x, k: jnp.sum(jnp.sin(f(x, k)))
-    g_got = jax.grad(loss(lambda x, k: conv.convolve(
-        x, k, strides=strides, padding=padding, dilation=dilation, data_format=data_format,
-        lhs_dilation=lhs_dilation)), argnums=(0, 1))(x, k)
-    g_want = jax.grad(loss(lambda x, k: _reference(
-        x, k, strides, padding, dilation, data_format, lhs_dilation)), argnums=(0, 1))(x, k)
-    for a, b in zip(g_got, g_want):
+    for a, b in zip(g_got, g_want):  # and its gradients (what training differentiates)
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
 
 
@@ -92,8 +98,11 @@ def test_inference_convolution_differentiates_like_training():
             x, k, strides=(2, 1), padding="SAME", dilation=(1, 1),
             data_format="channels_last", training=training)))
 
-    np.testing.assert_allclose(loss(False)(x, k), loss(True)(x, k), rtol=1e-5)
-    for a, b in zip(jax.grad(loss(False), (0, 1))(x, k), jax.grad(loss(True), (0, 1))(x, k)):
+    def value_and_grads(training):
+        return jax.value_and_grad(loss(training), (0, 1))(x, k)
+
+    inference, training = (jax.jit(value_and_grads, static_argnums=0)(t) for t in (False, True))
+    for a, b in zip(jax.tree.leaves(inference), jax.tree.leaves(training)):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
 
 
@@ -109,10 +118,11 @@ def test_inference_convolution_supports_forward_mode():
                                           training=training)
 
     tx, tk = jnp.ones_like(x), jnp.full_like(k, 0.5)
-    y0, t0 = jax.jvp(f(False), (x, k), (tx, tk))
-    y1, t1 = jax.jvp(f(True), (x, k), (tx, tk))
-    np.testing.assert_allclose(y0, y1, rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(t0, t1, rtol=1e-5, atol=1e-5)
-    h0 = jax.hessian(lambda k: jnp.sum(f(False)(x, k) ** 3))(k)
-    h1 = jax.hessian(lambda k: jnp.sum(f(True)(x, k) ** 3))(k)
-    np.testing.assert_allclose(h0, h1, rtol=1e-4, atol=1e-4)
+
+    def derivatives(training):
+        primal, tangent = jax.jvp(f(training), (x, k), (tx, tk))
+        return primal, tangent, jax.hessian(lambda k: jnp.sum(f(training)(x, k) ** 3))(k)
+
+    for a, b in zip(jax.jit(derivatives, static_argnums=0)(False),
+                    jax.jit(derivatives, static_argnums=0)(True)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
