@@ -117,15 +117,6 @@ def _rounds(runners: dict, rounds: int) -> dict:
     return best
 
 
-def _time_framework(lib, model_kind: str, x, y, batch: int, epochs: int, rounds: int = 1) -> dict:
-    """All figures of one framework, measured alone (see :func:`_rounds` for side by side)."""
-    fw = _Framework(lib, model_kind, x, y, batch, epochs)
-    stats = _rounds({"fw": fw}, rounds)["fw"]
-    stats["first_s"] = fw.first_s
-    stats["peak_rss_mb"] = _peak_rss_mb()
-    return stats
-
-
 def bench_generator(model_kind, x, y, batch, epochs) -> float:
     """jnn fit fed by a cheap infinite Python generator of batch slices (samples/s)."""
     import jnn

@@ -47,9 +47,16 @@ def build_model(n_hidden=1, n_neurons=30, learning_rate=3e-3, input_shape=[10]):
     return model
 
 
+def fit_args(data, epochs: int) -> dict:
+    """The tutorial's ``fit`` arguments: validation data and early stopping (a fresh callback)."""
+    _, (X_valid, y_valid), _ = data
+    return {"epochs": epochs, "verbose": 0, "validation_data": (X_valid, y_valid),
+            "callbacks": [keras.callbacks.EarlyStopping(patience=10)]}
+
+
 def sklearn_search(data, n_iter: int = 10, cv: int = 3, epochs: int = 100, seed: int = 42):
     """Tutorial 002's randomized search; returns the fitted ``RandomizedSearchCV``."""
-    (X_train, y_train), (X_valid, y_valid), _ = data
+    (X_train, y_train), _, _ = data
     keras_reg = keras.wrappers.scikit_learn.KerasRegressor(build_model)
     param_distribs = {
         "n_hidden": [0, 1, 2, 3],
@@ -59,14 +66,7 @@ def sklearn_search(data, n_iter: int = 10, cv: int = 3, epochs: int = 100, seed:
     rnd_search_cv = RandomizedSearchCV(
         keras_reg, param_distribs, n_iter=n_iter, cv=cv, random_state=seed
     )
-    rnd_search_cv.fit(
-        X_train,
-        y_train,
-        epochs=epochs,
-        verbose=0,
-        validation_data=(X_valid, y_valid),
-        callbacks=[keras.callbacks.EarlyStopping(patience=10)],
-    )
+    rnd_search_cv.fit(X_train, y_train, **fit_args(data, epochs))
     return rnd_search_cv
 
 
@@ -84,14 +84,7 @@ def optuna_search(data, n_trials: int = 10, epochs: int = 100, seed: int = 42):
             n_neurons=trial.suggest_int("n_neurons", 1, 99),
             learning_rate=trial.suggest_float("learning_rate", 3e-4, 3e-2, log=True),
         )
-        model.fit(
-            X_train,
-            y_train,
-            epochs=epochs,
-            verbose=0,
-            validation_data=(X_valid, y_valid),
-            callbacks=[keras.callbacks.EarlyStopping(patience=10)],
-        )
+        model.fit(X_train, y_train, **fit_args(data, epochs))
         return model.evaluate(X_valid, y_valid, verbose=0)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)

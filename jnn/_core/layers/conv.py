@@ -137,7 +137,7 @@ def _cpu_lowering() -> bool:
 
 
 def _windows(x: jax.Array, window: tuple, strides: tuple, padding: Any, dilation: tuple,
-             lhs_dilation: tuple | None = None) -> tuple[list[jax.Array], tuple]:
+             lhs_dilation: tuple | None = None) -> list[jax.Array]:
     """Channels-last ``x`` -> one strided view ``(batch, *out, channels)`` per kernel position.
 
     Same geometry as ``lax.conv_general_dilated`` (``padding`` a string or ``(lo, hi)`` pairs,
@@ -159,7 +159,7 @@ def _windows(x: jax.Array, window: tuple, strides: tuple, padding: Any, dilation
         limit = (x.shape[0], *(st + (n - 1) * s + 1 for st, n, s in zip(start[1:], out, strides)),
                  x.shape[-1])
         views.append(lax.slice(x, start, limit, (1, *strides, 1)))
-    return views, out
+    return views
 
 
 def training_flag(training: Any) -> bool:
@@ -210,8 +210,8 @@ def convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, padding: Any, d
         return xla(x, kernel)
 
     def im2col(x, kernel):
-        views, _ = _windows(_channels_last(x, data_format), window, strides, padding, dilation,
-                            lhs_dilation)
+        views = _windows(_channels_last(x, data_format), window, strides, padding, dilation,
+                         lhs_dilation)
         patches = views[0] if len(views) == 1 else jnp.concatenate(views, axis=-1)
         y = lax.dot_general(patches, kernel.reshape(len(views) * cin, kernel.shape[-1]),
                             (((patches.ndim - 1,), (0,)), ((), ())))
@@ -250,8 +250,8 @@ def depthwise_convolve(x: jax.Array, kernel: jax.Array, *, strides: tuple, paddi
     rank = kernel.ndim - 2
     channels, multiplier = kernel.shape[-2:]
     if _cpu_lowering():
-        views, out = _windows(_channels_last(x, data_format), kernel.shape[:rank], strides,
-                              padding, dilation)
+        views = _windows(_channels_last(x, data_format), kernel.shape[:rank], strides, padding,
+                         dilation)
         taps = kernel.reshape(-1, *(1,) * (rank + 1), channels, multiplier)
         y = views[0][..., None] * taps[0]
         for view, tap in zip(views[1:], taps[1:]):

@@ -122,11 +122,17 @@ class OptaxOptimizer(Optimizer):
 
         return tx._replace(init=init_fn)
 
-    def _initial_inject_states(self) -> list[Any] | None:
-        try:
-            return self._inject_states(self._transformation.init({}), required=False)
-        except Exception:  # noqa: BLE001 - a transformation may refuse empty params
-            return None
+    def _initial_inject_states(self) -> list[Any]:
+        """The ``inject_hyperparams`` states of a fresh state (computed once: fit reads the
+        learning rate every epoch, and the transformation never changes)."""
+        found = self.__dict__.get("_initial_inject")
+        if found is None:
+            try:
+                found = self._inject_states(self._transformation.init({}), required=False)
+            except Exception:  # noqa: BLE001 - a transformation may refuse empty params
+                found = []
+            self.__dict__["_initial_inject"] = found
+        return found
 
     @property
     def learning_rate(self) -> Any:
