@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -107,23 +108,23 @@ class Functional(Model):
                     f"'{t.node.layer.name if t.node else '?'}'."
                 )
         self._nodes = graph.topological_nodes(self.inputs, self.outputs)
-        layers: list[Layer] = [t.node.layer for t in self.inputs]
-        for node in self._nodes:
-            if all(node.layer is not la for la in layers):
-                layers.append(node.layer)
-        names = [la.name for la in layers]
-        dupes = sorted({n for n in names if names.count(n) > 1})
+        layers: list[Layer] = []
+        seen: set[int] = set()
+        for layer in [t.node.layer for t in self.inputs] + [n.layer for n in self._nodes]:
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                layers.append(layer)
+        counts = Counter(la.name for la in layers)
+        dupes = sorted(n for n, c in counts.items() if c > 1)
         if dupes:
             raise ValueError(
-                f"The name {dupes[0]!r} is used {names.count(dupes[0])} times in the model. All "
+                f"The name {dupes[0]!r} is used {counts[dupes[0]]} times in the model. All "
                 "layer names should be unique."
             )
         self._layers = layers
         # Keras's layer order (deepest from the outputs first, ties by a depth-first walk):
         # it fixes model.layers, summary rows and the get_weights() order.
-        from jnn._shell.weights_io import _keras_layer_order
-
-        self._layers = _keras_layer_order(self) or layers
+        self._layers = graph.keras_layer_order(self) or layers
         self._build_from_spec(self._input_spec_for_build())
 
     def _tracked_layers(self) -> list[Layer]:

@@ -196,34 +196,30 @@ def symbolic_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
 def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:
     """Nodes needed to compute ``outputs`` from ``inputs``, in an order that respects edges.
 
-    Raises the Keras "Graph disconnected" error when an output depends on a symbolic input that
-    is not among ``inputs``.
+    An iterative depth-first walk (a chain of any length, no recursion limit). Raises the Keras
+    "Graph disconnected" error when an output depends on a symbolic input that is not among
+    ``inputs``.
+
+    Example:
+        >>> import jnn
+        >>> x = jnn.Input(shape=(3,))
+        >>> y = jnn.layers.Dense(2)(jnn.layers.Dense(4)(x))
+        >>> [n.layer.name == y.node.layer.name for n in topological_nodes([x], [y])]
+        [False, True]
     """
     input_ids = {id(t) for t in inputs}
     order: list[Node] = []
-    state: dict[int, int] = {}  # 1 = visiting, 2 = done
+    state: dict[int, int] = {}  # 1 = on the walk's stack, 2 = done
 
-    def visit(node: Node, via: KerasTensor) -> None:
-        s = state.get(id(node))
-        if s == 2:
-            return
-        if s == 1:
-            raise ValueError(f"The graph has a cycle through layer '{node.layer.name}'.")
-        state[id(node)] = 1
-        for t in node.input_tensors:
-            if id(t) in input_ids:
-                continue
-            if t.node is None or t.node.is_input:
-                name = t.name or (t.node.layer.name if t.node else "?")
-                raise ValueError(
-                    f"Graph disconnected: cannot obtain value for tensor {t!r} (input '{name}') "
-                    f"at layer '{node.layer.name}'. The following previous layers were accessed "
-                    f"without issue: {[n.layer.name for n in order]}. Add '{name}' to the "
-                    "model's inputs."
-                )
-            visit(t.node, t)
-        state[id(node)] = 2
-        order.append(node)
+    def check(node: Node, t: KerasTensor) -> None:
+        if t.node is None or t.node.is_input:
+            name = t.name or (t.node.layer.name if t.node else "?")
+            raise ValueError(
+                f"Graph disconnected: cannot obtain value for tensor {t!r} (input '{name}') "
+                f"at layer '{node.layer.name}'. The following previous layers were accessed "
+                f"without issue: {[n.layer.name for n in order]}. Add '{name}' to the "
+                "model's inputs."
+            )
 
     for out in outputs:
         if id(out) in input_ids:
@@ -233,5 +229,103 @@ def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> 
                 f"Graph disconnected: output {out!r} is a model input that was not passed in "
                 "`inputs`."
             )
-        visit(out.node, out)
+        if state.get(id(out.node)) == 2:
+            continue
+        state[id(out.node)] = 1
+        stack = [(out.node, iter(out.node.input_tensors))]
+        while stack:
+            node, pending = stack[-1]
+            for t in pending:
+                if id(t) in input_ids:
+                    continue
+                check(node, t)
+                s = state.get(id(t.node))
+                if s == 2:
+                    continue
+                if s == 1:
+                    raise ValueError(f"The graph has a cycle through layer '{t.node.layer.name}'.")
+                state[id(t.node)] = 1
+                stack.append((t.node, iter(t.node.input_tensors)))
+                break
+            else:
+                stack.pop()
+                state[id(node)] = 2
+                order.append(node)
     return order
+
+
+def keras_layer_order(model: Any) -> list[Any] | None:
+    """A functional model's layers in Keras 3's order (``Functional.layers``).
+
+    Keras sorts layers by depth from the outputs (deepest first), ties broken by the order a
+    depth-first walk from the outputs first meets them; the ``dense``, ``dense_1`` names in a
+    weights file follow that order. Returns None when the graph cannot be read (the caller then
+    keeps its own order).
+
+    Example:
+        >>> import jnn
+        >>> x = jnn.Input(shape=(3,), name="x")
+        >>> m = jnn.Model(x, jnn.layers.Dense(2, name="d")(x))
+        >>> [la.name for la in keras_layer_order(m)]
+        ['x', 'd']
+    """
+    try:
+        nodes, first_seen = _nodes_from_outputs(list(model.inputs), list(model.outputs))
+    except (AttributeError, TypeError):
+        return None
+    in_graph = {id(n) for n in nodes}
+    node_depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    by_id: dict[int, Any] = {}
+    for node in reversed(nodes):
+        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
+        by_id[id(node.layer)] = node.layer
+        for parent in node.parents:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    for t in model.inputs:  # inputs not connected to any output
+        layer = t.node.layer
+        if id(layer) not in layer_depth and t.node.is_input:
+            layer_depth[id(layer)], first_seen[id(layer)], by_id[id(layer)] = 0, -1, layer
+    order = sorted(by_id, key=lambda i: (-layer_depth[i], first_seen[i]))
+    layers = [by_id[i] for i in order]
+    if {id(la) for la in layers} != {id(la) for la in model.layers}:
+        return None
+    return layers
+
+
+def _nodes_from_outputs(inputs: list, outputs: list) -> tuple[list, dict[int, int]]:
+    """Keras's depth-first walk from the outputs: nodes inputs-first, first-visit index.
+
+    Iterative (no recursion limit on long chains).
+    """
+    input_ids = {id(t) for t in inputs}
+    finished: set[int] = set()
+    nodes: list = []
+    first_seen: dict[int, int] = {}
+    stack: list = []
+
+    def enter(tensor: Any) -> bool:
+        node = tensor.node
+        if node is None or id(node) in finished:
+            return False
+        if not node.is_input and id(tensor) in input_ids:
+            finished.add(id(node))
+            return False
+        first_seen.setdefault(id(node.layer), len(first_seen))
+        stack.append((node, iter(() if node.is_input else node.input_tensors)))
+        return True
+
+    for out in outputs:
+        enter(out)
+        while stack:
+            node, pending = stack[-1]
+            for t in pending:
+                if enter(t):
+                    break
+            else:
+                stack.pop()
+                finished.add(id(node))
+                nodes.append(node)
+    return nodes, first_seen

@@ -27,12 +27,10 @@ def _layer_params(layer: Any) -> int:
     return int(sum(int(np.prod(w.shape)) for w in layer.weights))
 
 
-def _model_nodes(model: Any, layer: Any) -> list[Any]:
-    own = getattr(model, "_nodes", None)
+def _model_nodes(layer: Any, own_ids: set[int] | None) -> list[Any]:
     nodes = graph.inbound_nodes(layer)
-    if own is None:
+    if own_ids is None:
         return nodes
-    own_ids = {id(n) for n in own}
     if type(layer).__name__ == "InputLayer":
         return nodes[:1]
     return [n for n in nodes if id(n) in own_ids]
@@ -78,8 +76,9 @@ def summary_rows(model: Any) -> tuple[list[tuple], bool]:
                          _layer_params(layer), []))
         return rows, False
     sequential_like = _is_sequential_like(model)
+    own_ids = {id(n) for n in model._nodes}
     for layer in model.layers:
-        nodes = _model_nodes(model, layer)
+        nodes = _model_nodes(layer, own_ids)
         if type(layer).__name__ == "InputLayer":
             shape = "[" + str(tuple(nodes[0].outputs.shape)) + "]" if nodes else "multiple"
         elif len(nodes) == 1:

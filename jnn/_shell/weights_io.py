@@ -29,6 +29,7 @@ import h5py
 import numpy as np
 
 from jnn._core.layers.base import Layer, to_snake_case
+from jnn._shell.graph import keras_layer_order as _keras_layer_order
 
 SUFFIX = ".weights.h5"
 
@@ -247,65 +248,6 @@ def _children(model: Any) -> list[tuple[str, Any]]:
     for name in sorted(names, key=_name_key):
         out.append((name, model.layers if name == "layers" else vars(model)[name]))
     return out
-
-
-def _keras_layer_order(model: Any) -> list[Layer] | None:
-    """A functional model's layers in Keras 3's order (``Functional.layers``).
-
-    Keras sorts layers by depth from the outputs (deepest first), ties broken by the order a
-    depth-first walk from the outputs first meets them; the ``dense``, ``dense_1`` names in the
-    file follow that order. Returns None when the graph cannot be read (then ``model.layers``).
-    """
-    try:
-        nodes, first_seen = _nodes_from_outputs(list(model.inputs), list(model.outputs))
-    except (AttributeError, TypeError, RecursionError):
-        return None
-    in_graph = {id(n) for n in nodes}
-    node_depth: dict[int, int] = {}
-    layer_depth: dict[int, int] = {}
-    by_id: dict[int, Layer] = {}
-    for node in reversed(nodes):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = node_depth[id(node)] = depth
-        by_id[id(node.layer)] = node.layer
-        for parent in node.parents:
-            if id(parent) in in_graph:
-                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    for t in model.inputs:  # inputs not connected to any output
-        layer = t.node.layer
-        if id(layer) not in layer_depth and t.node.is_input:
-            layer_depth[id(layer)], first_seen[id(layer)], by_id[id(layer)] = 0, -1, layer
-    order = sorted(by_id, key=lambda i: (-layer_depth[i], first_seen[i]))
-    layers = [by_id[i] for i in order]
-    if {id(la) for la in layers} != {id(la) for la in model.layers}:
-        return None
-    return layers
-
-
-def _nodes_from_outputs(inputs: list, outputs: list) -> tuple[list, dict[int, int]]:
-    """Keras's depth-first walk from the outputs: nodes inputs-first, first-visit index."""
-    input_ids = {id(t) for t in inputs}
-    finished: set[int] = set()
-    nodes: list = []
-    first_seen: dict[int, int] = {}
-
-    def visit(tensor: Any) -> None:
-        node = tensor.node
-        if node is None or id(node) in finished:
-            return
-        if not node.is_input and id(tensor) in input_ids:
-            finished.add(id(node))
-            return
-        first_seen.setdefault(id(node.layer), len(first_seen))
-        if not node.is_input:
-            for t in node.input_tensors:
-                visit(t)
-        finished.add(id(node))
-        nodes.append(node)
-
-    for t in outputs:
-        visit(t)
-    return nodes, first_seen
 
 
 # --- writing -----------------------------------------------------------------------------------
