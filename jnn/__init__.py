@@ -30,6 +30,7 @@ _SUBMODULES = (
     "mixed_precision",
     "models",
     "optimizers",
+    "random",
     "regularizers",
     "saving",
     "training",

@@ -13,93 +13,42 @@ from collections.abc import Sequence
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
+from jnn._core.layers import base
+from jnn._core.layers.base import standardize_shape
+from jnn._core.variables import Variable
+from jnn._shell import rng
 
-class Weight:
-    """A read/write view of one weight of a layer (Keras's ``Variable`` look-alike).
 
-    ``name`` is the short Keras 3 name (``kernel``), ``path`` is ``layer/kernel``.
-    Read it with ``.numpy()`` / ``np.asarray(w)``; write it with ``.assign(value)``.
-    """
-
-    __slots__ = ("_store", "collection", "short_name", "layer_name")
+class Weight(Variable):
+    """A read/write view of one weight of a layer: a :class:`jnn.Variable` bound to the
+    layer's store (``name`` is Keras 3's short name ``kernel``, ``path`` is ``layer/kernel``)."""
 
     def __init__(self, store: LayerStore, collection: str, short_name: str, layer_name: str):
         self._store = store
-        self.collection = collection
-        self.short_name = short_name
+        self._collection = collection
+        self._key = self._name = short_name
+        self._path = f"{layer_name}/{short_name}"
+        self._trainable = None
         self.layer_name = layer_name
 
     @property
-    def name(self) -> str:
-        return self.short_name
+    def collection(self) -> str:
+        return self._collection
 
     @property
-    def path(self) -> str:
-        return f"{self.layer_name}/{self.short_name}"
-
-    @property
-    def value(self) -> jax.Array:
-        return self._store.variables[self.collection][self.short_name]
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        return tuple(self.value.shape)
-
-    @property
-    def dtype(self) -> Any:
-        return self.value.dtype
-
-    @property
-    def ndim(self) -> int:
-        return len(self.shape)
+    def short_name(self) -> str:
+        return self._key
 
     @property
     def trainable(self) -> bool:
-        return self.collection == "params" and self._store.layer.trainable
+        return self._collection == "params" and self._store.layer.trainable
 
-    def numpy(self) -> np.ndarray:
-        return np.asarray(jax.device_get(self.value))
-
-    def assign(self, value: Any) -> None:
-        value = np.asarray(value)
-        if value.shape != self.shape:
-            raise ValueError(
-                f"Cannot assign a value of shape {value.shape} to weight '{self.path}' of shape "
-                f"{self.shape}."
-            )
-        self._store.set_one(self.collection, self.short_name, value)
-
-    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        out = self.numpy()
-        return out.astype(dtype) if dtype is not None else out
-
-    def __repr__(self) -> str:
-        arr = repr(self.numpy())
-        return (
-            f"<jnn.Variable '{self.path}:0' shape={self.shape} dtype={np.dtype(self.dtype).name}, "
-            f"numpy={arr}>"
-        )
-
-    # Arithmetic so that ``x @ layer.kernel + layer.bias`` works as in the tutorials.
-    def __jax_array__(self) -> jax.Array:
-        return self.value
-
-    def _v(self) -> Any:
-        return self.value
-
-    def __add__(self, o): return self._v() + o  # noqa: E704
-    def __radd__(self, o): return o + self._v()  # noqa: E704
-    def __sub__(self, o): return self._v() - o  # noqa: E704
-    def __rsub__(self, o): return o - self._v()  # noqa: E704
-    def __mul__(self, o): return self._v() * o  # noqa: E704
-    def __rmul__(self, o): return o * self._v()  # noqa: E704
-    def __matmul__(self, o): return self._v() @ o  # noqa: E704
-    def __rmatmul__(self, o): return np.asarray(o) @ self._v() if isinstance(o, (list, np.ndarray)) else o @ self._v()  # noqa: E501,E704
-    def __truediv__(self, o): return self._v() / o  # noqa: E704
-    def __neg__(self): return -self._v()  # noqa: E704
-    def __getitem__(self, i): return self._v()[i]  # noqa: E704
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._store.layer.trainable = bool(value)
 
 
 class LayerStore:
@@ -154,3 +103,27 @@ def set_weights_in_order(targets: list[Weight], weights: Sequence[Any], owner: s
             )
     for target, arr in zip(targets, arrays):
         target._store.set_one(target.collection, target.short_name, arr)
+
+
+def _concrete_spec(shape: Any) -> Any:
+    if isinstance(shape, dict):
+        return {k: _concrete_spec(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and all(
+        isinstance(s, (list, tuple)) or hasattr(s, "shape") for s in shape
+    ):
+        return [_concrete_spec(s) for s in shape]
+    if hasattr(shape, "shape") and hasattr(shape, "dtype"):
+        return jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in shape.shape),
+                                    shape.dtype)
+    dims = standardize_shape(shape, "input_shape")
+    return jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in dims), jnp.float32)
+
+
+def build_layer(layer: Any, input_shape: Any) -> None:
+    """``layer.build(input_shape)`` called directly: creates a standalone layer's weights (as
+    its first call on data would), so ``get_weights()`` and ``layer.kernel`` work at once."""
+    variables = layer.init(rng.next_key(), _concrete_spec(input_shape))
+    layer.__dict__["_binding"] = LayerStore(layer, variables)
+
+
+base.hooks.build = build_layer

@@ -14,10 +14,13 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jnn._core import random as core_random
+from jnn._core.layers import base as base_layer
 from jnn._core.layers.base import spec_of
 from jnn._shell import graph
 
 _local = threading.local()
+_MODEL_STREAM = 2**31 - 1
 
 
 def current() -> ApplyContext | None:
@@ -74,9 +77,15 @@ class ApplyContext:
         if stack is None:
             stack = _local.stack = []
         stack.append(self)
+        # jnn.random draws written directly in a subclassed model's call take the step's key
+        # (a stream apart from the per-layer keys, which fold in small layer indices).
+        key = None if self.rng is None else jax.random.fold_in(self.rng, _MODEL_STREAM)
+        self._key_scope = core_random.key_scope(key)
+        self._key_scope.__enter__()
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self._key_scope.__exit__(None, None, None)
         _local.stack.pop()
 
     def _layer_id(self, layer: Any) -> int:
@@ -219,7 +228,9 @@ def _takes_mask(layer: Any) -> bool:
         import inspect
 
         try:
-            params = inspect.signature(layer.apply).parameters
+            # A Keras-style layer (a ``call`` method) takes the mask when ``call`` names it.
+            fn = layer.call if type(layer).call is not base_layer.Layer.call else layer.apply
+            params = inspect.signature(fn).parameters
             _TAKES_MASK[cls] = "mask" in params
         except (TypeError, ValueError):
             _TAKES_MASK[cls] = False

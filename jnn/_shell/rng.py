@@ -14,6 +14,8 @@ import threading
 
 import jax
 
+from jnn._core import random as _core_random
+
 __all__ = ["get_seed", "make_key", "next_key", "set_seed"]
 
 _MAX_SEED = 2**32  # jax.random.key silently wraps larger seeds when x64 is off.
@@ -105,3 +107,7 @@ def make_key(seed: int | jax.Array | None) -> jax.Array:
         if seed.dtype == "uint32" and seed.shape == (2,):
             return jax.random.wrap_key_data(seed)
     return jax.random.key(_check_seed(seed))
+
+
+# jnn.random's unseeded draws outside a model use this module's global key sequence.
+_core_random.hooks.next_key = next_key

@@ -72,6 +72,8 @@ class _Hooks:
     call: Callable[..., Any] | None = None
     # value -> None; set by the shell to collect losses added inside a running model.
     add_loss: Callable[[Any], None] | None = None
+    # (layer, input_shape) -> None; set by the shell: creates a standalone layer's weights.
+    build: Callable[[Any, Any], None] | None = None
 
 
 hooks = _Hooks()
@@ -91,6 +93,29 @@ def standardize_shape(shape: Any, what: str = "shape") -> Shape:
         if d is not None and d < 0:
             raise ValueError(f"Expected a {what} with non-negative dimensions, received {shape!r}.")
     return out
+
+
+def _build_directly(layer: Any, input_shape: Any) -> None:
+    from jnn._core.layers import keras_style
+
+    if keras_style.in_build_of(layer) or layer.__dict__.get("_binding") is not None:
+        return  # inside init (super().build(...) from a custom build), or already built
+    if hooks.build is None:
+        raise RuntimeError(
+            f"Layer {layer.name!r}: build() needs the jnn shell; import jnn first, or use "
+            "layer.init(key, input_spec)."
+        )
+    hooks.build(layer, input_shape)
+
+
+def _sub_layers(layer: Any) -> list[Any]:
+    found: dict[int, Any] = {}
+    for value in layer.__dict__.values():
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for v in items:
+            if isinstance(v, Layer) and v is not layer:
+                found.setdefault(id(v), v)
+    return list(found.values())
 
 
 def spec_of(x: Any) -> Any:
@@ -245,7 +270,7 @@ class Layer:
         Returns:
             ``{"params": {...}, "state": {...}}`` (either may be empty).
         """
-        if type(self).build is not Layer.build:
+        if type(self).build is not Layer.build or self.__dict__.get("_pending_weights"):
             from jnn._core.layers import keras_style
 
             return keras_style.keras_init(self, key, input_spec)
@@ -279,7 +304,33 @@ class Layer:
 
     # --- the Keras way of writing a layer: build + add_weight + call ------------------------
     def build(self, input_shape: Any) -> None:
-        """Keras-style hook: create weights with ``self.add_weight`` (called by ``init``)."""
+        """Creates the layer's weights for inputs of ``input_shape`` (batch dimension included).
+
+        Custom layers override it and call ``self.add_weight`` (jnn runs it inside ``init``).
+        Called directly, ``layer.build((None, 784))`` creates the weights at once, as in Keras.
+        """
+        _build_directly(self, input_shape)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        user_build = cls.__dict__.get("build")
+        if user_build is None or getattr(cls, "_is_model", False) or \
+                getattr(user_build, "_jnn_wrapped", False):
+            return
+
+        def build(self: Layer, input_shape: Any) -> None:
+            # Run by init (the weights' creation scope is open): the user's build itself.
+            # Called directly by the user: build the layer, which runs init, which calls here.
+            from jnn._core.layers import keras_style
+
+            if keras_style.in_build_of(self) or self.__dict__.get("_binding") is not None:
+                return user_build(self, input_shape)
+            _build_directly(self, input_shape)
+
+        build._jnn_wrapped = True  # type: ignore[attr-defined]
+        build.__doc__ = user_build.__doc__
+        build.__wrapped__ = user_build  # type: ignore[attr-defined]
+        cls.build = build
 
     def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
         """Keras-style forward pass; weights created in ``build`` are arrays here."""
@@ -295,6 +346,29 @@ class Layer:
                                       trainable=trainable, regularizer=regularizer,
                                       constraint=constraint, name=name, **kwargs)
 
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
+                     trainable: bool = True, autocast: bool = True, regularizer: Any = None,
+                     constraint: Any = None, name: str | None = None) -> Any:
+        """Keras 3's ``add_variable``: ``add_weight`` with ``shape`` and ``initializer`` first."""
+        del autocast
+        return self.add_weight(shape=shape, initializer=initializer, dtype=dtype,
+                               trainable=trainable, regularizer=regularizer,
+                               constraint=constraint, name=name)
+
+    @property
+    def losses(self) -> list[Any]:
+        """Losses of the last eager call (``add_loss``) and weight penalties, as Keras's."""
+        out = list(self.__dict__.get("_eager_losses", []))
+        for layer in _sub_layers(self):
+            out.extend(layer.losses)
+        binding = self.__dict__.get("_binding")
+        if binding is not None and self.weight_regularizers():
+            params = binding.variables.get("params", {})
+            for name, reg in self.weight_regularizers().items():
+                if name in params:
+                    out.append(jnp.asarray(reg(params[name]), jnp.float32))
+        return out
+
     def add_loss(self, value: Any) -> None:
         """Adds an auxiliary loss from inside ``call`` (collected by the running model)."""
         if hooks.add_loss is None:
@@ -302,6 +376,8 @@ class Layer:
                 f"Layer '{self.name}': add_loss() works only inside call() while a jnn model runs."
             )
         hooks.add_loss(value)
+        if not isinstance(value, jax.core.Tracer):  # an eager call: kept for ``layer.losses``
+            self.__dict__.setdefault("_eager_losses", []).append(jnp.asarray(value, jnp.float32))
 
     @property
     def seed_key(self) -> Any:
@@ -409,6 +485,11 @@ class Layer:
     @property
     def built(self) -> bool:
         return self.__dict__.get("_binding") is not None
+
+    @built.setter
+    def built(self, value: bool) -> None:
+        # Keras custom layers write ``self.built = True`` in build(); jnn knows it already.
+        del value
 
     @property
     def weights(self) -> list[Any]:

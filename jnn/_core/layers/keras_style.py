@@ -29,31 +29,42 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jnn._core import random as core_random
+from jnn._core.variables import Variable
+
 _local = threading.local()
 
 
-class WeightHandle:
-    """What ``add_weight`` returns: a named reference to one of the layer's variables."""
+class _LayerRef:
+    """A layer's weight store, looked up when read (the layer may be built after the handle
+    is made, and rebuilt); the store itself is the shell's binding."""
 
-    __slots__ = ("layer_name", "collection", "name", "shape", "dtype")
+    __slots__ = ("layer",)
 
-    def __init__(self, layer_name: str, collection: str, name: str, shape: tuple, dtype: Any):
-        self.layer_name = layer_name
-        self.collection = collection
-        self.name = name
-        self.shape = shape
-        self.dtype = dtype
+    def __init__(self, layer: Any):
+        self.layer = layer
 
-    def __repr__(self) -> str:
-        return f"<WeightHandle {self.layer_name}/{self.name} shape={self.shape}>"
+    def _store(self) -> Any:
+        store = self.layer.__dict__.get("_binding")
+        if store is None:
+            raise ValueError(
+                f"Layer '{self.layer.name}' is not built yet, so its weights have no value. "
+                "Build it: call it on data, put it in a model, or call layer.build(input_shape)."
+            )
+        return store
 
-    def _unbound(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError(
-            f"Weight '{self.layer_name}/{self.name}' was used outside the layer's call(): inside "
-            "call() it is an array; outside, read it with layer.get_weights() or layer.weights."
-        )
+    @property
+    def variables(self) -> dict[str, dict[str, Any]]:
+        return self._store().variables
 
-    __array__ = __add__ = __radd__ = __mul__ = __rmul__ = __matmul__ = __rmatmul__ = _unbound
+    def set_one(self, collection: str, name: str, value: Any) -> None:
+        self._store().set_one(collection, name, value)
+
+
+def is_weight_of(value: Any, layer: Any) -> bool:
+    """Whether ``value`` is a handle ``add_weight`` returned for ``layer``."""
+    return isinstance(value, Variable) and isinstance(value._store, _LayerRef) and \
+        value._store.layer is layer
 
 
 class _BuildScope:
@@ -70,18 +81,53 @@ def _scope() -> _BuildScope | None:
     return getattr(_local, "scope", None)
 
 
+def in_build_of(layer: Any) -> bool:
+    """Whether ``layer``'s weights are being created right now (inside its ``init``)."""
+    scope = _scope()
+    return scope is not None and scope.layer is layer
+
+
 def add_weight(layer: Any, shape: Any = None, initializer: Any = None, dtype: Any = None,
                trainable: bool = True, regularizer: Any = None, constraint: Any = None,
-               name: str | None = None, **kwargs: Any) -> WeightHandle:
+               name: str | None = None, **kwargs: Any) -> Variable:
+    """Declares a weight of ``layer``; returns its :class:`Variable` handle.
+
+    Called from ``build`` (inside ``init``) the array is created from the init key. Called
+    from ``__init__`` (Keras 3 allows it) the declaration is kept and the array is created
+    when the layer is built, before ``build`` runs.
+    """
+    scope = _scope()
+    args = {"shape": shape, "initializer": initializer, "dtype": dtype, "trainable": trainable,
+            "regularizer": regularizer, "constraint": constraint, "name": name}
+    if scope is None or scope.layer is not layer:
+        if layer.__dict__.get("_binding") is not None:
+            raise RuntimeError(
+                f"Layer '{layer.name}': add_weight() was called after the layer was built; "
+                "declare weights in __init__ or build()."
+            )
+        pending = layer.__dict__.setdefault("_pending_weights", [])
+        index = len(pending)
+        name = name or ("variable" if index == 0 else f"variable_{index}")
+        if any(p["name"] == name for p in pending):
+            raise ValueError(f"Layer '{layer.name}': add_weight(name={name!r}) was used twice.")
+        pending.append({**args, "name": name})
+        collection = "params" if trainable else "state"
+        return Variable._handle(_LayerRef(layer), collection, name, f"{layer.name}/{name}",
+                                bool(trainable))
+    return _create(layer, scope, **args)
+
+
+def _create(layer: Any, scope: _BuildScope, shape: Any, initializer: Any, dtype: Any,
+            trainable: bool, regularizer: Any, constraint: Any, name: str | None) -> Variable:
     from jnn._core import constraints, initializers, regularizers
 
-    scope = _scope()
-    if scope is None or scope.layer is not layer:
-        raise RuntimeError(
-            f"Layer '{layer.name}': add_weight() can only be called from build(); jnn calls "
-            "build when the layer first sees its input shape (in a model or on data)."
-        )
-    shape = tuple(int(d) for d in (shape or ()))
+    try:
+        shape = tuple(int(d) for d in (shape or ()))
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"Layer '{layer.name}': add_weight() needs a fully known `shape` (ints); received "
+            f"shape={shape!r}."
+        ) from None
     dtype = jnp.dtype(dtype or layer.variable_dtype)
     if initializer is None:
         initializer = "glorot_uniform" if jnp.issubdtype(dtype, jnp.floating) else "zeros"
@@ -92,12 +138,13 @@ def add_weight(layer: Any, shape: Any = None, initializer: Any = None, dtype: An
     value = init_fn(jax.random.fold_in(scope.key, scope.count), shape, dtype)
     scope.count += 1
     collection = "params" if trainable else "state"
-    (scope.params if trainable else scope.state)[name] = value
+    (scope.params if trainable else scope.state)[name] = jnp.asarray(value, dtype)
     scope.meta[name] = {
         "regularizer": regularizers.get(regularizer) if regularizer is not None else None,
         "constraint": constraints.get(constraint) if constraint is not None else None,
     }
-    return WeightHandle(layer.name, collection, name, shape, dtype)
+    return Variable._handle(_LayerRef(layer), collection, name, f"{layer.name}/{name}",
+                            bool(trainable))
 
 
 def keras_init(layer: Any, key: jax.Array, input_spec: Any) -> dict[str, Any]:
@@ -106,6 +153,8 @@ def keras_init(layer: Any, key: jax.Array, input_spec: Any) -> dict[str, Any]:
     prev = _scope()
     _local.scope = scope
     try:
+        for spec in layer.__dict__.get("_pending_weights", ()):  # declared in __init__
+            _create(layer, scope, **spec)
         shapes = jax.tree.map(lambda s: (None,) + tuple(s.shape[1:]), input_spec)
         if isinstance(shapes, list) and len(shapes) == 1 and not isinstance(input_spec, list):
             shapes = shapes[0]
@@ -116,8 +165,8 @@ def keras_init(layer: Any, key: jax.Array, input_spec: Any) -> dict[str, Any]:
     return {"params": scope.params, "state": scope.state}
 
 
-def _handle_attrs(layer: Any) -> dict[str, WeightHandle]:
-    return {k: v for k, v in layer.__dict__.items() if isinstance(v, WeightHandle)}
+def _handle_attrs(layer: Any) -> dict[str, Variable]:
+    return {k: v for k, v in layer.__dict__.items() if is_weight_of(v, layer)}
 
 
 def _accepts(fn: Any, arg: str) -> bool:
@@ -132,17 +181,18 @@ def keras_apply(layer: Any, variables: dict[str, Any], inputs: Any, *, training:
                 rng: jax.Array | None, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
     """``apply`` for a layer that defines ``call``: bind weights, run call, unbind."""
     handles = _handle_attrs(layer)
+    layer.__dict__.pop("_eager_losses", None)  # Keras: ``layer.losses`` are the last call's
     params, state = variables.get("params", {}), variables.get("state", {})
     saved = dict(handles)
     try:
         for attr, h in handles.items():
-            source = params if h.collection == "params" else state
-            if h.name not in source:
+            source = params if h._collection == "params" else state
+            if h._key not in source:
                 raise ValueError(
-                    f"Layer '{layer.name}': variables have no weight {h.name!r}; expected "
+                    f"Layer '{layer.name}': variables have no weight {h._key!r}; expected "
                     f"{sorted(list(params) + list(state))}."
                 )
-            layer.__dict__[attr] = source[h.name]
+            layer.__dict__[attr] = source[h._key]
         call_kwargs = {}
         if _accepts(layer.call, "training"):
             call_kwargs["training"] = training
@@ -150,7 +200,8 @@ def keras_apply(layer: Any, variables: dict[str, Any], inputs: Any, *, training:
             call_kwargs["mask"] = kwargs.pop("mask")
         kwargs.pop("mask", None)
         layer.__dict__["_call_rng"] = rng
-        outputs = layer.call(layer.cast_inputs(inputs), **call_kwargs, **kwargs)
+        with core_random.key_scope(rng):
+            outputs = layer.call(layer.cast_inputs(inputs), **call_kwargs, **kwargs)
     finally:
         layer.__dict__.update(saved)
         layer.__dict__.pop("_call_rng", None)
