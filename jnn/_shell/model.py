@@ -15,6 +15,7 @@ The pure contract every model kind implements (functional, Sequential, subclasse
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from jnn._core.layers.base import Layer, SymbolicSpec, spec_of
-from jnn._shell import context, rng
+from jnn._core.metrics.base import Metric
+from jnn._shell import context, rng, stateless, training
 from jnn._shell.binding import LayerStore, Weight, set_weights_in_order
 
 
@@ -59,10 +61,15 @@ class Model(Layer):
         return new
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+        functional_args = len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs
+        if cls is Model and functional_args:
             from jnn._shell.functional import Functional
 
             return super().__new__(Functional)
+        if functional_args and _is_plain_subclass(cls):
+            # Keras 3: CustomModel(inputs, outputs) is a functional model that keeps the
+            # subclass's methods (its own train_step, ...).
+            cls = _functional_variant(cls)
         obj = super().__new__(cls)
         if not cls.__module__.startswith("jnn."):
             # Keras 3 records a subclass's constructor arguments for its default get_config.
@@ -113,6 +120,10 @@ class Model(Layer):
         # Subclassed models: remember sub-layers assigned as attributes (also in lists/dicts),
         # in assignment order, as Keras tracks them.
         if not name.startswith("_"):
+            if isinstance(value, Metric):  # Keras tracks metrics set as attributes
+                metrics = self.__dict__.setdefault("_tracked_metrics", [])
+                if all(value is not m for m in metrics):
+                    metrics.append(value)
             found = [v for v in _iter_layers(value) if v is not self]
             if found:
                 tracked = self.__dict__.setdefault("_tracked", [])
@@ -453,17 +464,46 @@ class Model(Layer):
         return out
 
     # --- Keras workflow (compile/fit/evaluate/predict) lives in training.py ------------------
+    # Keras 3's stateless JAX API; a user's train_step / test_step / predict_step override
+    # runs fused (stateless.py).
+    from jnn._shell.stateless import (  # noqa: E402
+        compute_loss,
+        metrics,
+        metrics_variables,
+        non_trainable_variables,
+        predict_step,
+        stateless_call,
+        stateless_compute_loss,
+        test_step,
+        train_step,
+        trainable_variables,
+    )
     from jnn._shell.training import (  # noqa: E402
         compile,
-        evaluate,
-        fit,
-        predict,
         predict_classes,
         predict_on_batch,
         test_on_batch,
         train_on_batch,
     )
     from jnn._shell.training import metrics_names as metrics_names  # noqa: E402
+
+    @functools.wraps(training.fit)
+    def fit(self, *args: Any, **kwargs: Any) -> Any:
+        if stateless.uses_custom_step(self, "train"):
+            return stateless.fit(self, *args, **kwargs)
+        return training.fit(self, *args, **kwargs)
+
+    @functools.wraps(training.evaluate)
+    def evaluate(self, *args: Any, **kwargs: Any) -> Any:
+        if stateless.uses_custom_step(self, "test"):
+            return stateless.evaluate_method(self, *args, **kwargs)
+        return training.evaluate(self, *args, **kwargs)
+
+    @functools.wraps(training.predict)
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        if stateless.uses_custom_step(self, "predict"):
+            return stateless.predict(self, *args, **kwargs)
+        return training.predict(self, *args, **kwargs)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         """Writes the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
@@ -555,6 +595,26 @@ _REMOVED_IN_KERAS3 = {
     "predict_generator": "pass the generator to `model.predict(...)` instead.",
     "predict_proba": "use `model.predict(x)` instead.",
 }
+
+
+def _is_plain_subclass(cls: type) -> bool:
+    """A user's subclass of Model itself (not of Functional / Sequential)."""
+    from jnn._shell.functional import Functional
+
+    return not issubclass(cls, Functional) and "Sequential" not in [c.__name__ for c in cls.__mro__]
+
+
+def _functional_variant(cls: type) -> type:
+    """``cls`` with :class:`Functional` behind it (cached): the subclass's methods come first."""
+    variant = cls.__dict__.get("_jnn_functional_variant")
+    if variant is None:
+        from jnn._shell.functional import Functional
+
+        variant = type(cls.__name__, (cls, Functional), {
+            "__module__": cls.__module__, "__qualname__": cls.__qualname__,
+            "__doc__": cls.__doc__})
+        type.__setattr__(cls, "_jnn_functional_variant", variant)
+    return variant
 
 
 def _auto_config(cls: type, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any] | None:

@@ -143,6 +143,23 @@ class Metric:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"
 
+    # --- Keras 3's stateless API (lists of arrays in ``variables`` order) -------------------
+    def _from_list(self, metric_variables: Any) -> State:
+        return jax.tree.unflatten(jax.tree.structure(self.init()), list(metric_variables))
+
+    def stateless_update_state(self, metric_variables: Any, *args: Any, **kwargs: Any
+                               ) -> list[Array]:
+        """``update_state`` as a pure function of the variables list (Keras 3)."""
+        return jax.tree.leaves(self.update(self._from_list(metric_variables), *args, **kwargs))
+
+    def stateless_result(self, metric_variables: Any) -> Array:
+        """``result()`` for the given variables list (Keras 3)."""
+        return self.result(self._from_list(metric_variables))
+
+    def stateless_reset_state(self) -> list[Array]:
+        """The variables of a fresh state (Keras 3)."""
+        return jax.tree.leaves(self.init())
+
 
 def reduce_to_samplewise_values(
     values: Any, sample_weight: Any, reduce_fn: Callable[..., Array], dtype: Any

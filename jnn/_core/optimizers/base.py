@@ -399,9 +399,56 @@ class Optimizer:
             )
         return cls(**config)
 
+    # --- Keras 3's stateless API -------------------------------------------------------------
+    def build(self, var_list: Any) -> None:
+        """Creates the optimizer variables for ``var_list`` (arrays or weights), as Keras 3.
+
+        Example:
+            >>> import jax.numpy as jnp
+            >>> from jnn.optimizers import SGD
+            >>> opt = SGD(0.1)
+            >>> opt.build([jnp.ones(2)])
+            >>> tv, ov = opt.stateless_apply(opt.variables, [jnp.ones(2)], [jnp.ones(2)])
+            >>> [round(float(v), 2) for v in tv[0]]
+            [0.9, 0.9]
+        """
+        params = [jnp.asarray(getattr(v, "value", v)) for v in var_list]
+        self.__dict__["_list_state"] = self.tx.init(params)
+
+    @property
+    def variables(self) -> list[Any]:
+        """The optimizer's state arrays (its optax state's leaves), in a fixed order."""
+        fn = self.__dict__.get("_variables_fn")
+        if fn is not None:  # bound by a compiled model's fit
+            return fn()
+        return jax.tree.leaves(self.__dict__.get("_list_state", ()))
+
+    def stateless_apply(self, optimizer_variables: Any, grads: Any,
+                        trainable_variables: Any) -> tuple[list[Any], list[Any]]:
+        """One update without touching the optimizer: ``(new_trainable, new_optimizer_vars)``.
+
+        Inside a model's ``train_step`` the lists are in the model's Keras order; outside, in
+        the order given to :meth:`build`.
+        """
+        fn = self.__dict__.get("_stateless_apply_fn")
+        if fn is not None:  # bound by the fused engine while it traces a train_step
+            return fn(optimizer_variables, grads, trainable_variables)
+        if "_list_state" not in self.__dict__:
+            raise ValueError(
+                f"Optimizer '{self.name}' has no variables yet: call "
+                "`optimizer.build(trainable_variables)` before `stateless_apply` (or use it "
+                "inside a compiled model's train_step)."
+            )
+        params = [jnp.asarray(getattr(v, "value", v)) for v in trainable_variables]
+        treedef = jax.tree.structure(self.__dict__["_list_state"])
+        opt_state = jax.tree.unflatten(treedef, list(optimizer_variables))
+        updates, opt_state = self.tx.update(list(grads), opt_state, params)
+        return optax.apply_updates(params, updates), jax.tree.leaves(opt_state)
+
     def __getstate__(self) -> dict[str, Any]:
         # The cached transformation is made of closures: drop it, it is rebuilt on demand.
-        return {**self.__dict__, "_tx": None}
+        skip = ("_stateless_apply_fn", "_variables_fn")
+        return {**{k: v for k, v in self.__dict__.items() if k not in skip}, "_tx": None}
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r} learning_rate={self._learning_rate!r}>"
