@@ -29,6 +29,7 @@ _SUBMODULES = (
     "metrics",
     "mixed_precision",
     "models",
+    "ops",
     "optimizers",
     "random",
     "regularizers",
