@@ -204,16 +204,19 @@ class BackupAndRestore(Callback):
     """Backs up the whole train state so an interrupted `fit` resumes where it stopped.
 
     Each backup holds the parameters, non-trainable state, optimizer state, dropout key,
-    step, the number of finished epochs and jnn's global random-key counter, in one
-    msgpack file (`flax.serialization`, no pickle) written atomically. On the next
-    `fit`, `on_train_begin` restores it and training continues at the next epoch; with
-    the same seed the final weights equal those of an uninterrupted run. The backup is
-    deleted when training ends normally (`delete_checkpoint=True`).
+    step, the epoch's running metric states, the position it describes (epoch and steps
+    done in that epoch), that epoch's shuffle seed and jnn's global random-key counter, in
+    one msgpack file (`flax.serialization`, no pickle) written atomically. On the next
+    `fit`, `on_train_begin` restores it and training continues at that position (inside
+    an epoch: at the next step, with the same shuffled order); with the same seed the
+    final weights equal those of an uninterrupted run. The backup is deleted when
+    training ends normally (`delete_checkpoint=True`).
 
     Args:
         backup_dir: Directory holding the backup.
-        save_freq: `"epoch"`, or an int: also back up after that many batches (at the end
-            of the fused chunk reaching the count; resuming then restarts that epoch).
+        save_freq: `"epoch"`, or an int N: also back up after every N batches. The fused
+            engine then runs at most N steps per dispatch, so a backup lands at the end of
+            the chunk reaching the count, holding exactly the state after that step.
         double_checkpoint: Keep the previous backup as `*.bkp` and fall back to it when
             the latest one cannot be read.
         delete_checkpoint: Delete `backup_dir` at the end of a completed `fit`.
@@ -250,14 +253,23 @@ class BackupAndRestore(Callback):
         self._current_epoch = 0
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen = 0
+        self._saved_position: tuple | None = None
 
     def _implements_batch_hooks(self, mode: str) -> bool:
         return mode == "train" and self.save_freq != "epoch"
+
+    @property
+    def _max_chunk_steps(self) -> int | None:
+        """The engine fuses at most this many steps, so every save point ends a chunk."""
+        return None if self.save_freq == "epoch" else self.save_freq
 
     # -- hooks -------------------------------------------------------------------------
 
     def on_train_begin(self, logs=None):
         self._current_epoch = 0
+        self._saved_position = None
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
         try:
             self._load()
         except (OSError, ValueError):
@@ -270,7 +282,7 @@ class BackupAndRestore(Callback):
         self._current_epoch = epoch + 1
         self._last_batch_seen = 0
         if self.save_freq == "epoch":
-            self._save()
+            self._save((epoch + 1, 0, None))
 
     def on_train_batch_end(self, batch, logs=None):
         if self.save_freq == "epoch":
@@ -280,7 +292,13 @@ class BackupAndRestore(Callback):
         self._last_batch_seen = batch
         if self._batches_seen_since_last_saving >= self.save_freq:
             self._batches_seen_since_last_saving = 0
-            self._save()
+            # The engine's record of what the held state has done: with per-step batch hooks
+            # the state is the chunk's end, whichever batch of the chunk triggers the save.
+            position = self.model.__dict__.get("_fit_position")
+            if position is None:
+                position = (self._current_epoch, batch + 1, None)
+            if position != self._saved_position:
+                self._save(position)
 
     def on_train_end(self, logs=None):
         if self.delete_checkpoint and os.path.exists(self.backup_dir):
@@ -296,14 +314,20 @@ class BackupAndRestore(Callback):
             )
         return ts
 
-    def _save(self) -> None:
+    def _save(self, position: tuple[int, int, int | None]) -> None:
+        """Writes the held train state; ``position`` is (epoch, steps done in it, its
+        shuffle seed or None) and must describe exactly that state."""
         os.makedirs(self.backup_dir, exist_ok=True)
         ts = self._train_state()
         leaves = [np.asarray(leaf) for leaf in jax.tree.leaves(_state_payload(ts))]
         lr = self.model.optimizer.learning_rate
+        epoch, step, seed = position
         record = {
             "leaves": leaves,
-            "epoch": self._current_epoch,
+            "metric_leaves": [np.asarray(leaf) for leaf in jax.tree.leaves(ts.metrics)],
+            "epoch": int(epoch),
+            "step": int(step),
+            "plan_seed": -1 if seed is None else int(seed),
             "rng_counter": rng_lib._counter,
             "seed": -1 if rng_lib.get_seed() is None else rng_lib.get_seed(),
             "learning_rate": -1.0 if callable(lr) else float(lr),
@@ -312,6 +336,7 @@ class BackupAndRestore(Callback):
         if self.double_checkpoint and os.path.exists(self._state_path):
             shutil.copyfile(self._state_path, self._prev_state_path)
         atomic_write(self._state_path, lambda p: _write_bytes(p, data))
+        self._saved_position = position
 
     def _load(self) -> None:
         if not os.path.exists(self._state_path):
@@ -335,6 +360,24 @@ class BackupAndRestore(Callback):
         )
         self._apply(ts, restored, record)
 
+    def _restored_metrics(self, ts: Any, record: dict[str, Any]) -> Any:
+        """The epoch's running metric states, when the backup holds matching ones."""
+        saved = record.get("metric_leaves")
+        if saved is None:  # a backup written before jnn saved them: start the epoch's afresh
+            return ts.metrics
+        saved = [saved[str(i)] for i in range(len(saved))] if isinstance(saved, dict) else saved
+        leaves, treedef = jax.tree.flatten(ts.metrics)
+        if len(saved) != len(leaves) or any(
+            np.shape(a) != np.shape(b) for a, b in zip(saved, leaves)
+        ):
+            raise ValueError(
+                f"BackupAndRestore: the backup in {self.backup_dir} does not match this "
+                "model's compiled metrics (different metrics or outputs)."
+            )
+        return jax.tree.unflatten(
+            treedef, [np.asarray(a, dtype=np.asarray(b).dtype) for a, b in zip(saved, leaves)]
+        )
+
     def _apply(self, ts: Any, restored: dict[str, Any], record: dict[str, Any]) -> None:
         model = self.model
         new_ts = ts.replace(
@@ -343,6 +386,7 @@ class BackupAndRestore(Callback):
             opt_state=restored["opt_state"],
             step=restored["step"],
             rng=jax.random.wrap_key_data(restored["rng"]),
+            metrics=self._restored_metrics(ts, record),
         )
         new_ts = jax.tree.map(jax.numpy.asarray, new_ts)
         model.__dict__["_train_state"] = new_ts
@@ -359,6 +403,11 @@ class BackupAndRestore(Callback):
                 rng_lib._counter = int(record["rng_counter"])
         self._current_epoch = int(record["epoch"])
         model.__dict__["_initial_epoch"] = self._current_epoch
+        step = int(record.get("step", 0))
+        self._saved_position = (self._current_epoch, step, None)
+        if step:  # taken inside an epoch: fit resumes at that step, in that epoch's order
+            seed = int(record.get("plan_seed", -1))
+            model.__dict__["_resume_step"] = (step, None if seed < 0 else seed)
 
 
 def _write_bytes(path: str, data: bytes) -> None:

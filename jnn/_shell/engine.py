@@ -390,13 +390,20 @@ class DeviceData:
         """The resident device copy (x, y, sw), for programs that plan their own epoch."""
         return self._device
 
-    def chunks(self, idx: Any, mask: Any, k: int):
+    def chunks(self, idx: Any, mask: Any, k: int, start: int = 0):
         """Yields ``(data, idx_chunk, mask_chunk, first_step, n_real_steps)`` per dispatch.
 
         ``idx`` / ``mask`` are ``(steps, batch)`` plans, on the device for resident data.
         Streamed data gathers each chunk's rows on the host and starts its transfer before the
-        previous chunk's compute is waited on (device_put is asynchronous).
+        previous chunk's compute is waited on (device_put is asynchronous). ``start`` skips
+        the plan's first steps (an epoch resumed from a backup); ``first_step`` counts them.
         """
+        if start:
+            if start >= idx.shape[0]:
+                return
+            for *head, first, real in self.chunks(idx[start:], mask[start:], k):
+                yield (*head, first + start, real)
+            return
         if distribution_lib.distribution() is not None:  # sharded over a device mesh
             yield from distribution_lib.data_chunks(self, idx, mask, k)
             return

@@ -324,16 +324,21 @@ class Feed:
             self._iter = src.new_pass(self.shuffle, self._seed)
         return itertools.islice(self._iter, self.steps)
 
-    def chunks(self, idx: Any, mask: Any, k: int):
+    def chunks(self, idx: Any, mask: Any, k: int, start: int = 0):
+        """One epoch's chunks; ``start`` batches of the pass are read and skipped (an epoch
+        resumed from a backup taken after that many steps)."""
         del idx, mask
         self.source.on_epoch_begin()
         q: queue.Queue = queue.Queue(maxsize=max(2, self.source.max_queue_size // k))
         stop = threading.Event()
+        batches = self._epoch_batches()
+        if start:
+            batches = itertools.islice(batches, start, None)
         worker = threading.Thread(
-            target=self._produce, args=(self._epoch_batches(), k, q, stop), daemon=True
+            target=self._produce, args=(batches, k, q, stop), daemon=True
         )
         worker.start()
-        first_step, n_batches = 0, 0
+        first_step, n_batches = start, start
         try:
             while True:
                 item = q.get()

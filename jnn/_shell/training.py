@@ -567,6 +567,7 @@ def fit(
     self.stop_training = False
     cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=steps,
                      add_history=True)
+    k = _chunk_limit(cbs, k)  # BackupAndRestore(save_freq=N): chunks end at its save points
     per_step = _wants_batch_logs(cbs, "train")
     skip_empty = dev_data.skip_empty if isinstance(dev_data, feeding.Feed) else steps % k != 0
     key = ("train", engine._spec_key(dev_data.host), batch_size, k, per_step, skip_empty,
@@ -585,6 +586,7 @@ def fit(
     cbs.on_train_begin()
     ts = _train_state(self, cfg)  # a callback (BackupAndRestore) may have replaced it
     initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+    resume_at = self.__dict__.pop("_resume_step", None)  # (step, plan seed) of a mid-epoch backup
     logs: dict[str, float] = {}
     val_k = _val_freq(validation_freq)
     val_cache: dict[str, Any] = {}
@@ -604,15 +606,29 @@ def fit(
     for epoch in range(initial_epoch, epochs):
         cbs.on_epoch_begin(epoch)
         ts = _sync_learning_rate(cfg, ts)  # LearningRateScheduler, ReduceLROnPlateau
+        # A backup taken inside an epoch resumes at its step with that epoch's shuffle seed.
+        start, seed = resume_at if resume_at and epoch == initial_epoch else (0, None)
+        seed = engine.new_seed() if seed is None else seed
         if device_plan:
-            idx, mask = plan(rng.next_key())
+            idx, mask = plan(jax.random.key(seed))
         else:
-            idx, mask = engine.batch_plan(n, batch_size, shuffle, engine.new_seed(),
+            idx, mask = engine.batch_plan(n, batch_size, shuffle, seed,
                                           num_steps=steps if cycle else None)
+        epoch_run = run
+        if start % k and not skip_empty:  # the resumed epoch's last chunk is padded
+            epoch_run = self._engine.cached(key[:5] + (True,) + key[6:], lambda: (
+                engine.make_train_chunk(
+                    self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=True,
+                    jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=unroll)))
+        # What the held train state has done: BackupAndRestore records it with the state.
+        self.__dict__["_fit_position"] = (epoch, start, seed)
+        if start:  # the restored metric states hold the epoch's running logs
+            logs = engine.host_logs(cfg.objectives.results(ts.metrics), cfg.objectives.names)
         try:
-            for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k):
-                ts, out = run(ts, chunk, idx_c, mask_c, first == 0)
+            for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k, start):
+                ts, out = epoch_run(ts, chunk, idx_c, mask_c, first == 0)
                 _store_train_state(self, ts)  # the previous arrays were donated
+                self.__dict__["_fit_position"] = (epoch, first + real, seed)
                 if per_step:
                     for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
                         cbs.on_train_batch_begin(first + i)
@@ -698,6 +714,15 @@ def _fit_pipelined(model, cbs, cfg, run, ts, dev_data, initial_epoch: int, epoch
         _store_train_state(model, ts)
         raise
     return logs
+
+
+def _chunk_limit(cbs, k: int) -> int:
+    """K shortened for callbacks that must act every N steps (``_max_chunk_steps``)."""
+    for cb in cbs:
+        limit = getattr(cb, "_max_chunk_steps", None)
+        if limit:
+            k = min(k, int(limit))
+    return k
 
 
 def _val_freq(validation_freq: Any):
