@@ -1,0 +1,137 @@
+"""Conformance cases for the ``keras.ops.nn`` family (collected by ``tests/ops/cases.py``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tests.ops.cases import Case, arr, pos, unit
+
+_x = arr((2, 5))
+_img = arr((2, 6, 6, 3))  # channels_last
+_img_cf = arr((2, 3, 6, 6))
+_seq = arr((2, 7, 3))
+
+CASES = [
+    *(Case(n, (_x,)) for n in (
+        "relu", "relu6", "sigmoid", "sparse_sigmoid", "softplus", "softsign", "silu", "swish",
+        "log_sigmoid", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "elu", "selu",
+        "celu", "tanh_shrink", "sparse_plus", "squareplus", "soft_shrink", "hard_shrink",
+        "gelu", "softmax", "log_softmax")),
+    Case("glu", (arr((2, 4)),)),
+    Case("sparsemax", (np.array([[3.0, 0.5, 0.0, -1.0], [-2.0, 0.1, 2.5, 1.0]], "float32"),)),
+    Case("relu", (arr((2, 3), "int32"),)),
+    Case("leaky_relu", (_x,)),
+    Case("leaky_relu", (_x,), {"negative_slope": 0.5}),
+    Case("elu", (_x,), {"alpha": 0.5}),
+    Case("celu", (_x,), {"alpha": 2.0}),
+    Case("gelu", (_x,), {"approximate": False}),
+    Case("squareplus", (_x,), {"b": 2}),
+    Case("soft_shrink", (_x,), {"threshold": 1.0}),
+    Case("hard_shrink", (_x,), {"threshold": 1.0}),
+    Case("threshold", (_x, 0.5, -1.0)),
+    Case("softmax", (_x,), {"axis": 0}),
+    Case("softmax", (arr((2, 3, 4)),), {"axis": (1, 2)}),
+    Case("log_softmax", (arr((2, 3, 4)),), {"axis": (0, 2)}),
+    Case("sparsemax", (np.array([[3.0, 0.5], [0.0, -1.0], [-2.0, 2.5]], "float32"),),
+         {"axis": 0}),
+    Case("glu", (arr((4, 3)),), {"axis": 0}),
+    Case("one_hot", (np.array([0, 2, 1, -1]), 3)),
+    Case("one_hot", (np.array([[0, 2], [1, 1]]), 3), {"axis": 0, "dtype": "int32"}),
+    Case("multi_hot", (np.array([[0, 2], [1, 1]]), 3)),
+    Case("multi_hot", (np.array([0, 2]),), {"num_classes": 4, "dtype": "int32"}),
+    Case("conv", (_img, unit((3, 3, 3, 4)))),
+    Case("conv", (_img, unit((3, 3, 3, 4))), {"strides": 2, "padding": "same"}),
+    Case("conv", (_img, unit((2, 2, 3, 2))), {"dilation_rate": 2, "padding": "same"}),
+    Case("conv", (_img_cf, unit((3, 3, 3, 2))), {"data_format": "channels_first"}),
+    Case("conv", (arr((1, 5, 5, 4)), unit((3, 3, 2, 4))), {"padding": "same"}),  # grouped
+    Case("conv", (_seq, unit((3, 3, 2))), {"padding": "valid", "strides": 2}),
+    Case("conv", (arr((1, 4, 4, 4, 2)), unit((2, 2, 2, 2, 3)))),
+    Case("depthwise_conv", (_img, unit((3, 3, 3, 2)))),
+    Case("depthwise_conv", (_img, unit((3, 3, 3, 1))), {"strides": 2, "padding": "same"}),
+    Case("depthwise_conv", (_img_cf, unit((3, 3, 3, 1))), {"data_format": "channels_first"}),
+    Case("separable_conv", (_img, unit((3, 3, 3, 2)), unit((1, 1, 6, 4)))),
+    Case("separable_conv", (_img, unit((3, 3, 3, 1)), unit((1, 1, 3, 2))), {"padding": "same"}),
+    Case("conv_transpose", (_img, unit((3, 3, 2, 3)))),
+    Case("conv_transpose", (_img, unit((3, 3, 2, 3))), {"strides": 2, "padding": "same"}),
+    Case("conv_transpose", (_img, unit((3, 3, 2, 3))), {"strides": 2, "output_padding": 1}),
+    Case("conv_transpose", (_seq, unit((4, 2, 3))), {"strides": 3, "padding": "same",
+                                                      "dilation_rate": 1}),
+    Case("conv_transpose", (_img_cf, unit((2, 2, 4, 3))),
+         {"strides": 2, "data_format": "channels_first"}),
+    Case("max_pool", (_img, 2), {"strides": 2}),
+    Case("max_pool", (_img, 3), {"strides": 2, "padding": "same"}),
+    Case("max_pool", (_seq, 2), {"strides": 1}),
+    Case("max_pool", (_img_cf, (2, 3)), {"strides": (2, 3), "data_format": "channels_first"}),
+    Case("average_pool", (_img, 2), {"strides": 2}),
+    Case("average_pool", (_img, 3), {"strides": 2, "padding": "same"}),
+    Case("average_pool", (_seq, 3), {"strides": 2, "padding": "same"}),
+    Case("average_pool", (_img_cf, 2), {"strides": 2, "data_format": "channels_first"}),
+    Case("adaptive_average_pool", (arr((2, 7, 5, 3)), (3, 2))),
+    Case("adaptive_average_pool", (_seq, 3)),
+    Case("adaptive_average_pool", (_img_cf, 4), {"data_format": "channels_first"}),
+    Case("adaptive_max_pool", (arr((2, 7, 5, 3)), (3, 2))),
+    Case("adaptive_max_pool", (arr((1, 5, 4, 3, 2)), 2)),
+    Case("unfold", (arr((2, 3, 5, 5)), 2)),
+    Case("unfold", (arr((1, 2, 6, 5)), (3, 2)), {"dilation": 1, "padding": 1, "stride": 2}),
+    Case("fold", (arr((2, 12, 16)), (5, 5), 2)),
+    Case("fold", (arr((1, 8, 16)), 6, 2), {"stride": 2, "padding": 1}),
+    Case("depth_to_space", (arr((1, 2, 3, 8)), 2)),
+    Case("depth_to_space", (arr((1, 8, 2, 3)), 2), {"data_format": "channels_first"}),
+    Case("space_to_depth", (arr((1, 4, 6, 2)), 2)),
+    Case("space_to_depth", (arr((1, 2, 4, 6)), 2), {"data_format": "channels_first"}),
+    Case("moments", (arr((2, 3, 4)), [0, 1])),
+    Case("moments", (arr((2, 3, 4)), [2]), {"keepdims": True}),
+    Case("moments", (arr((2, 3), "float16"), [0])),
+    Case("batch_normalization", (_img, unit((3,)), pos((3,)), -1)),
+    Case("batch_normalization", (_img_cf, unit((3,)), pos((3,)), 1),
+         {"offset": unit((3,)), "scale": pos((3,)), "epsilon": 0.1}),
+    Case("normalize", (_x,)),
+    Case("normalize", (_x,), {"axis": 0, "order": 1}),
+    Case("normalize", (_x,), {"order": 3, "epsilon": 1e-3}),
+    Case("rms_normalization", (_x,)),
+    Case("rms_normalization", (arr((2, 3, 4)),), {"scale": pos((3, 4)), "axis": (1, 2)}),
+    Case("rms_normalization", (arr((2, 3), "float16"),), {"epsilon": 1e-3}, atol=1e-3),
+    Case("layer_normalization", (_x,)),
+    Case("layer_normalization", (arr((2, 3, 4)),),
+         {"gamma": pos((4,)), "beta": unit((4,)), "epsilon": 1e-3}),
+    Case("layer_normalization", (arr((2, 3, 4)),), {"gamma": pos((3,)), "axis": 1}),
+    Case("layer_normalization", (arr((2, 3, 4)),), {"axis": (1, 2), "gamma": pos((3, 4))}),
+    Case("dot_product_attention", (arr((2, 4, 2, 8)), unit((2, 5, 2, 8)), arr((2, 5, 2, 8))),
+         rtol=1e-4, atol=1e-5),
+    Case("dot_product_attention", (arr((2, 4, 2, 8)), unit((2, 4, 2, 8)), arr((2, 4, 2, 8))),
+         {"is_causal": True, "scale": 0.3}, rtol=1e-4, atol=1e-5),
+    Case("dot_product_attention", (arr((2, 4, 2, 8)), unit((2, 5, 2, 8)), arr((2, 5, 2, 8))),
+         {"bias": unit((1, 2, 4, 5)), "mask": np.tril(np.ones((4, 5), bool))[None, None]},
+         rtol=1e-4, atol=1e-5),
+    Case("dot_product_attention", (arr((1, 3, 4, 8)), unit((1, 3, 2, 8)), arr((1, 3, 2, 8))),
+         rtol=1e-4, atol=1e-5),  # grouped-query attention
+    Case("binary_crossentropy", (np.array([[0.0, 1.0, 1.0]], "float32"),
+                                 np.array([[0.2, 0.7, 1.0]], "float32"))),
+    Case("binary_crossentropy", (np.array([[0.0, 1.0, 1.0]], "float32"), arr((1, 3))),
+         {"from_logits": True}),
+    Case("categorical_crossentropy", (np.eye(3, dtype="float32"), pos((3, 3)))),
+    Case("categorical_crossentropy", (np.eye(3, dtype="float32"), arr((3, 3))),
+         {"from_logits": True, "axis": 0}),
+    Case("sparse_categorical_crossentropy", (np.array([0, 2]), pos((2, 3)))),
+    Case("sparse_categorical_crossentropy", (np.array([[0], [2]]), arr((2, 3))),
+         {"from_logits": True}),
+    Case("psnr", (unit((2, 4, 4, 1)), arr((2, 4, 4, 1)), 1.0)),
+    Case("polar", (pos((2, 3)), arr((2, 3)))),
+    Case("ctc_loss", (np.array([[1, 2, 2], [3, 1, 0]]), arr((2, 6, 5)), np.array([3, 2]),
+                      np.array([6, 5])), rtol=1e-5, atol=1e-5),
+    Case("ctc_loss", (np.array([[1, 2, 2], [3, 1, 0]]), arr((2, 6, 5)), np.array([3, 2]),
+                      np.array([6, 5])), {"mask_index": 4}, atol=1e-5),
+    Case("ctc_decode", (np.log(pos((2, 6, 4))), np.array([6, 4]))),
+    Case("ctc_decode", (arr((2, 6, 4)), np.array([6, 4])),
+         {"merge_repeated": False, "mask_index": 3}),
+]
+
+NOT_COMPARED = {}
+DIFFERS = {
+    "sparsemax": "Keras 3.15's JAX sparsemax sums the cumulative sums of the whole support "
+                 "when computing the threshold, so its output does not sum to 1 once more than "
+                 "one entry is in the support; jnn computes the projection onto the simplex "
+                 "(compared with Keras on inputs whose support is a single entry).",
+    "ctc_decode": "strategy='beam_search' is not implemented (raises NotImplementedError); "
+                  "the default strategy='greedy' matches Keras.",
+}
