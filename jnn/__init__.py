@@ -34,6 +34,7 @@ _SUBMODULES = (
     "random",
     "regularizers",
     "saving",
+    "testing",
     "training",
     "utils",
     "wrappers",
