@@ -560,7 +560,7 @@ def make_predict_fn(model: Any, eager: bool) -> Any:
     def step(variables, x):
         with _StepScope(variables["params"], variables["state"], None):
             tv, ntv = vm.to_lists(variables["params"], variables["state"])
-            out = model.predict_step((tv, ntv), (x,))
+            out = model.predict_step((tv, ntv), x)  # Keras passes x itself
         if isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], list):
             out = out[0]  # Keras's predict_step returns (outputs, non_trainable_variables)
         return out
