@@ -331,7 +331,11 @@ class Model(Layer):
         self.__dict__["_build_spec"] = spec_of(spec)
         self.__dict__.pop("_output_names", None)
         self.__dict__.pop("_output_spec_cache", None)
-        variables = self.init(rng.next_key(), spec)
+        key = rng.next_key()
+        from jnn._shell.saving import build_guard
+
+        build_guard.check_build(self, key, spec)  # while loading a file: sizes before allocation
+        variables = self.init(key, spec)
         self._adopt_variables(variables, keep_existing=True)
         self.__dict__["_model_built"] = True
 

@@ -125,11 +125,23 @@ def read_model_weights(
     path: str,
     skip_mismatch: bool = False,
     stacklevel: int = 2,
+    checked: bool = False,
 ) -> None:
-    """Checks then assigns every layer's weights from an open Keras 3 weights file."""
-    plan, problems = _plan_load(f, model, path)
+    """Checks then assigns every layer's weights from an open Keras 3 weights file.
+
+    ``checked=True`` says :func:`check_file` already vetted ``f``.
+    """
+    if not checked:
+        check_file(f, path)
+    try:
+        plan, problems = _plan_load(f, model, path)
+        hint = "" if not problems or _has_weight_groups(f) else _NO_GROUPS_HINT
+    except _DAMAGED as e:
+        raise ValueError(
+            f"load_weights: could not read '{path}': the file is corrupted "
+            f"({type(e).__name__}: {e})."
+        ) from e
     if problems and not skip_mismatch:
-        hint = "" if _has_weight_groups(f) else _NO_GROUPS_HINT
         raise ValueError(
             f"load_weights: the weights in '{path}' do not match model '{model.name}':\n"
             + "\n".join(f"- {p}" for _, p in problems)
@@ -150,6 +162,31 @@ def read_model_weights(
 
 
 # --- validation --------------------------------------------------------------------------------
+# What h5py raises from damaged files besides OSError (HDF5 walks, overflowing sizes).
+_DAMAGED = (OSError, RuntimeError, TypeError, OverflowError, KeyError, IndexError, SystemError)
+
+
+def check_file(f: h5py.File | h5py.Group, path: str) -> int:
+    """Refuses a file that reaches outside itself; its datasets' total bytes.
+
+    Damaged files raise a ValueError naming ``path`` (never h5py's internal errors).
+
+    Example:
+        >>> with h5py.File("m.weights.h5", "r") as f:  # doctest: +SKIP
+        ...     check_file(f, "m.weights.h5")
+    """
+    from jnn._shell.saving import h5_safety
+
+    try:
+        return h5_safety.check_self_contained(f, path)
+    except h5_safety.UnsafeHDF5Error:
+        raise
+    except (*_DAMAGED, ValueError) as e:
+        raise ValueError(
+            f"Could not read '{path}': the HDF5 file is corrupted ({type(e).__name__}: {e})."
+        ) from e
+
+
 def _check_filepath(filepath: Any, caller: str) -> str:
     if not isinstance(filepath, (str, os.PathLike)):
         raise TypeError(
@@ -330,7 +367,7 @@ def _plan_load(f: h5py.File, model: Any, path: str) -> tuple[list, list]:
         for sub_path, _, targets in groups:
             try:
                 arrays = _read_vars(f, _vars_path(sub_path))
-            except (OSError, KeyError, TypeError, ValueError, RuntimeError) as e:
+            except (*_DAMAGED, ValueError) as e:
                 raise ValueError(
                     f"load_weights: could not read group '{_vars_path(sub_path)}' of '{path}': "
                     f"the file is corrupted or is not a Keras 3 weights file. {e}"
@@ -339,7 +376,7 @@ def _plan_load(f: h5py.File, model: Any, path: str) -> tuple[list, list]:
             if problem is None:
                 try:
                     arrays = [_read_array(ds) for ds in arrays]
-                except (OSError, TypeError, ValueError, RuntimeError) as e:
+                except (*_DAMAGED, ValueError) as e:
                     raise ValueError(
                         f"load_weights: could not read group '{_vars_path(sub_path)}' of "
                         f"'{path}': the file is corrupted. {e}"

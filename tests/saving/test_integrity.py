@@ -186,5 +186,5 @@ def test_external_links_in_weights_are_refused(tmp_path):
         group = f[f"layers/{next(iter(f['layers']))}/vars"]
         del group["0"]
         group["0"] = h5py.ExternalLink(str(secret), "data")
-    with pytest.raises(ValueError, match="is a link"):
+    with pytest.raises(ValueError, match="is an external link"):
         model.load_weights(str(path))

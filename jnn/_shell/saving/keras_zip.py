@@ -12,12 +12,13 @@ import datetime
 import io
 import json
 import zipfile
+from contextlib import nullcontext
 from typing import Any
 
 import h5py
 
 from jnn._shell import weights_io
-from jnn._shell.saving import archive, atomic, compile_io, optimizer_io
+from jnn._shell.saving import archive, atomic, build_guard, compile_io, optimizer_io
 from jnn._shell.saving import serialization as ser
 
 CONFIG = "config.json"
@@ -64,7 +65,13 @@ def load(
     compile: bool = True,  # noqa: A002
     safe_mode: bool = True,
 ) -> Any:
-    """Reads a ``.keras`` file written by jnn or Keras 3."""
+    """Reads a ``.keras`` file written by jnn or Keras 3.
+
+    The weights member is checked first (it may not reach outside itself, see
+    :mod:`jnn._shell.saving.h5_safety`); the model is then built under a size limit set by
+    the weights it holds (:mod:`jnn._shell.saving.build_guard`), and filled.
+    """
+    where = f"{path}/{WEIGHTS}"
     with archive.open_zip(path) as zf:
         config = archive.read_json(
             archive.read_member(zf, path, CONFIG, archive.MAX_JSON_BYTES), path, CONFIG
@@ -74,25 +81,27 @@ def load(
             metadata = archive.read_json(
                 archive.read_member(zf, path, METADATA, archive.MAX_JSON_BYTES), path, METADATA
             )
-        weights = archive.read_member(zf, path, WEIGHTS)
-    model = from_config_checked(config, path, custom_objects, safe_mode)
-    with archive.h5_from_bytes(weights, path, WEIGHTS) as f:
-        weights_io.read_model_weights(f, model, f"{path}/{WEIGHTS}", stacklevel=4)
-        if compile:
-            compile_io.compile_from_config(
-                model, config.get("compile_config"), metadata.get("jnn"), custom_objects
-            )
-            if model.__dict__.get("_compiled") is not None:
-                state = _read_optimizer(f, model, path)
-                if state is not None:
-                    optimizer_io.restore(model, state)
+        with archive.open_h5_member(zf, path, WEIGHTS) as f:
+            file_bytes = weights_io.check_file(f, where)
+            guard = build_guard.limit_builds(file_bytes, where) if safe_mode else nullcontext()
+            with guard:
+                model = from_config_checked(config, path, custom_objects, safe_mode)
+            weights_io.read_model_weights(f, model, where, stacklevel=4, checked=True)
+            if compile:
+                compile_io.compile_from_config(
+                    model, config.get("compile_config"), metadata.get("jnn"), custom_objects
+                )
+                if model.__dict__.get("_compiled") is not None:
+                    state = _read_optimizer(f, model, path)
+                    if state is not None:
+                        optimizer_io.restore(model, state)
     return model
 
 
 def _read_optimizer(f: Any, model: Any, path: str) -> Any:
     try:
         return optimizer_io.read(f, model, path)
-    except (OSError, KeyError, TypeError, ValueError, RuntimeError) as e:
+    except (OSError, KeyError, TypeError, ValueError, RuntimeError, OverflowError) as e:
         raise ValueError(
             f"Could not read the optimizer state in '{path}': corrupted file. {e}"
         ) from e
@@ -109,6 +118,8 @@ def from_config_checked(config: Any, path: str, custom_objects: Any, safe_mode: 
             f"Could not rebuild the model stored in '{path}': its config is malformed "
             f"({type(e).__name__}: {e})."
         ) from e
+    except build_guard.BuildLimitError:
+        raise
     except (ValueError, TypeError) as e:
         raise ser.DeserializationError(
             f"Could not rebuild the model stored in '{path}': {e}"

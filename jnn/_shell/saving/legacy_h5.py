@@ -12,12 +12,14 @@ to layers by order (layers that own weights), as Keras does.
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from typing import Any
 
 import h5py
 import numpy as np
 
-from jnn._shell.saving import atomic, compile_io, keras_zip, optimizer_io
+from jnn._shell import weights_io
+from jnn._shell.saving import atomic, build_guard, compile_io, keras_zip, optimizer_io
 from jnn._shell.saving import serialization as ser
 
 
@@ -97,13 +99,18 @@ def load(
             f"Could not read '{path}': not a valid HDF5 model file (corrupted or truncated?). {e}"
         ) from e
     with f:
+        file_bytes = weights_io.check_file(f, path)  # nothing may reach outside the file
         try:
-            return _load_open(f, path, custom_objects, compile, safe_mode)
+            guard = build_guard.limit_builds(file_bytes, path) if safe_mode else nullcontext()
+            with guard:
+                return _load_open(f, path, custom_objects, compile, safe_mode)
         except ValueError as e:
             if path in str(e):
                 raise
             raise ValueError(f"Could not read '{path}': corrupted HDF5 file. {e}") from e
-        except (OSError, RuntimeError, KeyError, AttributeError, IndexError) as e:
+        except (
+            OSError, RuntimeError, KeyError, AttributeError, IndexError, TypeError, OverflowError
+        ) as e:
             raise ValueError(f"Could not read '{path}': corrupted HDF5 file. {e}") from e
 
 
