@@ -883,11 +883,14 @@ def predict(
         cbs.on_predict_begin()
     idx, mask = engine.batch_plan(n, batch_size, False, None)
     outs, masks = [], []
+    per_step = cbs is not None and _wants_batch_logs(cbs, "predict")
     for chunk, idx_c, _mask_c, first, real in dev_data.chunks(idx, mask, k):
         out = run(variables, chunk[0], idx_c)
         outs.append(jax.tree.map(lambda a, r=real: a[:r], out))
         masks.append(_mask_c[:real])
-        if cbs is not None:
+        if per_step:  # every batch's hooks, with its outputs, after the chunk (as Keras's)
+            _predict_batch_hooks(cbs, jax.device_get(out), np.asarray(_mask_c), first, real)
+        elif cbs is not None:
             cbs.on_predict_batch_end(first + real - 1, {"outputs": None})
     # Several processes: each gets the predictions of the rows it fed (its block of the batch).
     outs, masks = distribution_lib.to_host_local((outs, masks))
@@ -904,6 +907,14 @@ def predict(
     if isinstance(result, tuple):
         result = list(result)
     return result
+
+
+def _predict_batch_hooks(cbs, out: Any, mask: np.ndarray, first: int, real: int) -> None:
+    for i in range(real):
+        rows = mask[i] > 0
+        cbs.on_predict_batch_begin(first + i)
+        cbs.on_predict_batch_end(
+            first + i, {"outputs": jax.tree.map(lambda a, i=i, r=rows: a[i][r], out)})
 
 
 def predict_classes(self, x: Any, batch_size: int | None = None, verbose: Any = 0) -> np.ndarray:
