@@ -43,7 +43,7 @@ def main(epochs: int = 30, plot_path: str = "quickstart_learning_curves.png") ->
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("matplotlib is not installed: no learning-curve plot (pip install matplotlib).")
+        print("matplotlib is not installed: no learning-curve plot (pip install \"jnn[plot]\").")
     else:
         fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))
         for ax, metric in ((ax1, "loss"), (ax2, "accuracy")):

@@ -1,12 +1,14 @@
-"""Pickling jnn models inside the scikit-learn wrappers: architecture + weights, no code.
+"""Pickling jnn models (``pickle``, joblib, the scikit-learn wrappers): architecture + weights.
 
 A Sequential or functional model whose Keras config is plain JSON is written as that config
 (``serialize_keras_object``), its weights as numpy arrays (``get_weights``) and its
 ``compile`` arguments (the optimizer as its Keras config); loading rebuilds it from the
-config, sets the weights and compiles it. Other models (subclassed, layers holding objects
-such as a Flax module) are written as their layer objects (a layer *is* its configuration)
-with numpy weights. Either way compiled steps, jitted functions and optimizer closures are
-dropped, so the optimizer state starts fresh, as after ``model.compile``.
+config, sets the weights and compiles it. A Lambda layer's config holds its function's
+bytecode, which loading runs (``safe_mode`` is off: unpickling runs code anyway, so never
+unpickle untrusted bytes). Other models (subclassed, layers holding objects such as a Flax
+module) are written as their layer objects (a layer *is* its configuration) with numpy
+weights. Either way compiled steps, jitted functions and optimizer closures are dropped, so
+the optimizer state starts fresh, as after ``model.compile``.
 
 Example:
     >>> import jnn
@@ -142,7 +144,11 @@ def _restore_from_config(blob: dict[str, Any]) -> Any:
 
 
 def dumps_model(model: Any) -> bytes:
-    """Bytes holding ``model``'s architecture, weights and compile arguments (no code)."""
+    """Bytes holding ``model``'s architecture, weights and compile arguments.
+
+    Lambda layers are stored with their function's bytecode; no compiled step or jitted
+    function is stored.
+    """
     blob = _config_blob(model)
     if blob is not None:
         return pickle.dumps(("config", blob), protocol=pickle.HIGHEST_PROTOCOL)
@@ -160,7 +166,11 @@ def dumps_model(model: Any) -> bytes:
 
 
 def loads_model(data: bytes) -> Any:
-    """The model written by :func:`dumps_model`, compiled again (fresh optimizer state)."""
+    """The model written by :func:`dumps_model`, compiled again (fresh optimizer state).
+
+    This unpickles ``data``, which runs code (a Lambda's bytecode, or anything a crafted
+    pickle names): call it only on bytes you trust.
+    """
     kind, payload = pickle.loads(data)
     return _restore_from_config(payload) if kind == "config" else payload
 
