@@ -4,7 +4,10 @@ Keras users find two-optimizer training hard on JAX (``fit`` has one optimizer; 
 ``train_step`` has to juggle state). With jnn's pure API it is plain JAX: each model is an
 ``init`` / ``apply`` pair over a params pytree, each param group gets its own optax
 optimizer, and one ``jax.jit``-compiled function performs the discriminator step and the
-generator step. The generator learns to turn noise into samples of N(3, 0.5).
+generator step. The generator learns to turn noise into samples of N(3, 0.5): after the
+default 2,000 steps (a few seconds on a CPU) the generated mean is within ~0.1 of 3 and the
+standard deviation within ~0.1 of 0.5 (seeds 0-3: std 0.43-0.54). The discriminator needs two
+hidden layers to see the spread; with one it only matches the mean (std ~0.33).
 
     python examples/research_loop.py
 """
@@ -26,7 +29,9 @@ TARGET_MEAN, TARGET_STD = 3.0, 0.5
 def build_models() -> tuple[jnn.Sequential, jnn.Sequential]:
     """A generator (noise -> sample) and a discriminator (sample -> real/fake logit)."""
     generator = jnn.Sequential([layers.Dense(16, activation="relu"), layers.Dense(1)])
-    discriminator = jnn.Sequential([layers.Dense(16, activation="relu"), layers.Dense(1)])
+    discriminator = jnn.Sequential(
+        [layers.Dense(32, activation="relu"), layers.Dense(32, activation="relu"), layers.Dense(1)]
+    )
     return generator, discriminator
 
 

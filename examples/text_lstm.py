@@ -21,14 +21,7 @@ import sys
 import numpy as np
 
 import jnn as keras
-
-try:  # the layer zoo is being exported from jnn.layers; fall back to the core modules
-    from jnn.layers import LSTM, Bidirectional, Embedding, TextVectorization
-except ImportError:  # pragma: no cover - depends on the export state
-    from jnn._core.layers.embedding import Embedding
-    from jnn._core.layers.lookup import TextVectorization
-    from jnn._core.layers.lstm import LSTM
-    from jnn._core.layers.wrappers import Bidirectional
+from jnn.layers import LSTM, Bidirectional, Embedding, TextVectorization
 
 FIRST, SECOND = 7, 3
 

@@ -40,5 +40,5 @@ def test_research_loop_gan_learns_the_target_mean(capsys):
     jnn.backend.clear_session()
     stats = load_example("research_loop").main(steps=800, batch_size=64)
     assert abs(stats["mean"] - 3.0) < 0.5  # noise mean 0 -> samples around 3
-    assert 0.05 < stats["std"] < 1.5
+    assert 0.35 < stats["std"] < 0.75  # and spread like N(3, 0.5) (0.50 after 800 steps)
     assert "generated samples" in capsys.readouterr().out
