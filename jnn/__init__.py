@@ -31,6 +31,7 @@ _SUBMODULES = (
     "models",
     "ops",
     "optimizers",
+    "preprocessing",
     "random",
     "regularizers",
     "saving",
@@ -63,7 +64,9 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_TOP_LEVEL[name]), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module 'jnn' has no attribute {name!r}")
+    from jnn._shell import absent
+
+    absent.missing("jnn", name)
 
 
 def __dir__() -> list[str]:

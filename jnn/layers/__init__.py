@@ -40,6 +40,14 @@ from jnn._core.layers.regularization import (
 )
 from jnn._core.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 from jnn._shell.functional import Input
+from jnn.layers import experimental as experimental  # Keras 2's layers.experimental.preprocessing
+
+
+def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
+    from jnn._shell import absent
+
+    return absent.missing(__name__, name)
+
 
 __all__ = [
     "Add",

@@ -54,3 +54,9 @@ __all__ = [
     "schedules",
     "serialize",
 ]
+
+
+def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
+    from jnn._shell import absent
+
+    return absent.missing(__name__, name)

@@ -26,11 +26,13 @@ from jnn._shell.saving.registry import register_serializable as register_keras_s
 from jnn.utils.dataset_utils import split_dataset
 from jnn.utils.file_utils import get_file
 from jnn.utils.image_dataset_utils import image_dataset_from_directory
+from jnn.utils.image_utils import array_to_img, img_to_array, load_img, save_img, smart_resize
 from jnn.utils.numerical_utils import normalize, to_categorical
 from jnn.utils.plotting import model_to_dot, plot_history, plot_model
 from jnn.utils.sequence import PyDataset, Sequence
 from jnn.utils.sequence_utils import pad_sequences
 from jnn.utils.text_dataset_utils import text_dataset_from_directory
+from jnn.utils.timeseries_dataset_utils import timeseries_dataset_from_array
 
 __all__ = [
     "CustomObjectScope",
@@ -44,6 +46,12 @@ __all__ = [
     "flax_init_apply",
     "get_file",
     "image_dataset_from_directory",
+    "array_to_img",
+    "img_to_array",
+    "load_img",
+    "save_img",
+    "smart_resize",
+    "timeseries_dataset_from_array",
     "model_to_dot",
     "normalize",
     "pad_sequences",
@@ -76,3 +84,9 @@ def set_random_seed(seed: int) -> None:
     _rng.set_seed(seed)  # validates first, so a bad seed changes nothing
     random.seed(seed)
     np.random.seed(seed)
+
+
+def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
+    from jnn._shell import absent
+
+    return absent.missing(__name__, name)
