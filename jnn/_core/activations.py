@@ -330,6 +330,17 @@ def _unknown(identifier: Any) -> ValueError:
     )
 
 
+class _Hooks:
+    """Installed by the shell's saving registry: ``registered_name(fn) -> "package>name"`` and
+    ``lookup(name) -> fn | None`` (custom_objects scopes and ``register_keras_serializable``)."""
+
+    registered_name: Callable[[Any], str] | None = None
+    lookup: Callable[[str], Any] | None = None
+
+
+hooks = _Hooks()
+
+
 def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Activation:
     """Returns the activation named by ``config`` (a name or a Keras serialized dict).
 
@@ -352,6 +363,9 @@ def deserialize(config: Any, custom_objects: dict[str, Any] | None = None) -> Ac
         return custom_objects[name]
     if name in _BY_NAME:
         return _BY_NAME[name]
+    found = hooks.lookup(name) if hooks.lookup is not None else None
+    if found is not None:
+        return found
     raise _unknown(config)
 
 
@@ -364,6 +378,10 @@ def serialize(activation: Activation) -> str:
     """
     if activation in _CANONICAL:
         return _CANONICAL[activation]
+    if hooks.registered_name is not None:
+        registered = hooks.registered_name(activation)
+        if ">" in registered:  # register_keras_serializable(package=..., name=...)
+            return registered
     name = getattr(activation, "__name__", None)
     if name is None:
         raise ValueError(

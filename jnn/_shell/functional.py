@@ -9,7 +9,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
-from jnn._core.layers.base import Layer
+from jnn._core.layers.base import _PROBE_SIZES, Layer
 from jnn._shell import context, graph, naming
 from jnn._shell.graph import KerasTensor, Node
 from jnn._shell.model import Model
@@ -159,8 +159,12 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def _input_spec_for_build(self) -> Any:
+        # Unknown sizes other than the batch take the size shape inference probes with, so a
+        # variable-length Input(shape=(None, 10)) builds past a Conv1D's kernel.
         specs = [
-            jax.ShapeDtypeStruct(tuple(1 if d is None else d for d in t.shape), t.dtype)
+            jax.ShapeDtypeStruct(
+                tuple((1 if i == 0 else _PROBE_SIZES[0]) if d is None else d
+                      for i, d in enumerate(t.shape)), t.dtype)
             for t in self.inputs
         ]
         return self._structure_inputs(specs)

@@ -49,16 +49,45 @@ def eager_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
     """``layer(data)`` outside any model trace: runs with the layer's current weights."""
     if getattr(layer, "_is_model", False):
         return layer._eager_call(inputs, kwargs)
+    mask = _keras_mask_of(inputs)  # read before conversion drops the attribute
     inputs = _to_arrays(inputs)
     training = bool(kwargs.pop("training", False) or False)
     store = ensure_built(layer, inputs)
     key = rng.next_key() if training else None
+    if mask is not None and "mask" not in kwargs and context._takes_mask(layer):
+        kwargs["mask"] = mask
     outputs, new_state = layer.apply(
         store.variables, inputs, training=training, rng=key, **kwargs
     )
     if training and new_state:
         store.update({"state": new_state})
+    _set_keras_mask(layer, inputs, kwargs.get("mask", mask), outputs)
     return outputs
+
+
+def _keras_mask_of(inputs: Any) -> Any:
+    """Keras's implicit mask carried by eager arrays (``x._keras_mask``)."""
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(a, "_keras_mask", None) for a in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return getattr(inputs, "_keras_mask", None)
+
+
+def _set_keras_mask(layer: Any, inputs: Any, mask: Any, outputs: Any) -> None:
+    try:
+        out_mask = layer.compute_mask(inputs, mask)
+    except (TypeError, ValueError):
+        return
+    if out_mask is None:
+        return
+    outs = outputs if isinstance(outputs, (list, tuple)) else [outputs]
+    masks = out_mask if isinstance(out_mask, (list, tuple)) else [out_mask]
+    for out, m in zip(outs, masks):
+        if m is not None and isinstance(out, jax.Array):
+            try:
+                out._keras_mask = m
+            except AttributeError:  # a kind of array that takes no attributes
+                pass
 
 
 def _keras_call_params(layer: Any) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import jax
 
-from jnn._core.layers.base import Layer, spec_of
+from jnn._core.layers.base import _PROBE_SIZES, Layer, spec_of
 from jnn._shell import context, graph, naming
 from jnn._shell.functional import Input
 from jnn._shell.graph import KerasTensor
@@ -130,8 +130,11 @@ class Sequential(Model):
             x = graph.symbolic_call(layer, x, {})
             self._own_nodes.append((layer, graph.inbound_nodes(layer)[-1]))
         self._output_tensor = x
+        # Unknown non-batch sizes (variable-length sequences) take shape inference's probe
+        # size, so the build passes a Conv1D's kernel.
         spec = jax.ShapeDtypeStruct(
-            tuple(1 if d is None else d for d in batch_shape), self._graph_input.dtype
+            tuple((1 if i == 0 else _PROBE_SIZES[0]) if d is None else d
+                  for i, d in enumerate(batch_shape)), self._graph_input.dtype
         )
         self._build_from_spec(spec)
 

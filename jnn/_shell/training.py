@@ -152,10 +152,11 @@ def _per_output(value: Any, names: list[str], what: str) -> list[Any]:
 def _build_objectives(model, cfg: CompileConfig, y_flat: list[np.ndarray],
                       preds: list[Any]) -> steps_lib.Objectives:
     names = model.output_names
-    if cfg.loss is None:
+    if cfg.loss is None and not _adds_losses(model, preds):
         raise ValueError(
             "You must call `compile()` with a `loss` before training or evaluating: "
-            "e.g. model.compile(optimizer='adam', loss='sparse_categorical_crossentropy')."
+            "e.g. model.compile(optimizer='adam', loss='sparse_categorical_crossentropy') "
+            "(or add the model's loss in call() with self.add_loss)."
         )
     loss_list = [
         None if lo is None else losses_lib.resolve(
@@ -182,6 +183,22 @@ def _build_objectives(model, cfg: CompileConfig, y_flat: list[np.ndarray],
         resolved.append(out)
         flags.append([False] * len(plain[i]) + [True] * len(weighted[i]))
     return steps_lib.Objectives(loss_list, weights, resolved, names, weighted=flags)
+
+
+def _adds_losses(model, preds: list[Any]) -> bool:
+    """Whether the model's call adds losses (``add_loss``), so it may compile without one."""
+    spec = model.__dict__.get("_build_spec")
+    if spec is None:
+        return False
+    found = []
+
+    def run(variables, x):
+        _, _, losses = model._apply_with_losses(variables, x, training=True)
+        found.append(len(losses))
+        return None
+
+    jax.eval_shape(run, model.variables_tree, spec)
+    return bool(found and found[0])
 
 
 def _metric_lists(metrics: Any, names: list[str], what: str) -> list[list[Any]]:
@@ -345,7 +362,7 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
         )
     _ensure_built(model, adapter.x)
     y_flat = _flatten_targets(model, adapter.y)
-    if not y_flat:
+    if not y_flat and cfg.loss is not None:
         raise ValueError(
             "No targets `y` were given: fit/evaluate need targets (pass y=..., or x as a tuple "
             "(x, y) in a generator)."

@@ -291,3 +291,13 @@ __all__ += [
 from jnn._core.layers.flax_layer import FlaxLayer  # noqa: E402
 
 __all__ += ["FlaxLayer"]
+
+# Keras 3's ``keras.layers.serialize`` / ``deserialize``: the saving format's layer dicts.
+from jnn._shell.saving.serialization import (  # noqa: E402
+    deserialize_keras_object as deserialize,
+)
+from jnn._shell.saving.serialization import (  # noqa: E402
+    serialize_keras_object as serialize,
+)
+
+__all__ += ["deserialize", "serialize"]

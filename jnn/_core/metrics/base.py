@@ -22,6 +22,8 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 
+from jnn._core import initializers
+from jnn._core import variables as variables_lib
 from jnn._core.layers.base import hooks, to_snake_case
 from jnn._core.losses import _compute_dtype, _divide_no_nan, squeeze_or_expand_to_same_rank
 
@@ -73,6 +75,11 @@ class Metric:
 
     def init(self) -> State:
         """The initial (empty) state: a pytree of fixed-shape arrays."""
+        if _keras_style(self):
+            store = self.__dict__.get("_keras_store")
+            # fresh buffers: the engine donates the states it is given
+            return {k: jnp.array(v, copy=True) for k, v in store.initial.items()} \
+                if store is not None else {}
         raise NotImplementedError(f"{type(self).__name__} must implement `init`.")
 
     def update(self, state: State, y_true: Any, y_pred: Any, sample_weight: Any = None) -> State:
@@ -94,6 +101,9 @@ class Metric:
     def _current(self, state: State | None) -> State:
         if state is not None:
             return state
+        if _keras_style(self):
+            store = self.__dict__.get("_keras_store")
+            return dict(store.variables["vars"]) if store is not None else {}
         if self._state is None:
             self._state = self.init()
         return self._state
@@ -130,8 +140,103 @@ class Metric:
 
     @property
     def variables(self) -> list[Array]:
-        """The arrays of the object's own state."""
+        """The arrays of the object's own state (the :class:`jnn.Variable` handles for a
+        metric written the Keras 3 way)."""
+        if _keras_style(self):
+            return [v for _, v in self.__dict__.get("_keras_vars", [])]
         return jax.tree.leaves(self._current(None))
+
+    # --- Keras 3's way of writing a metric: add_variable + update_state + result ---------------
+    def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> Any:
+        """Creates a state variable (Keras 3): returns a :class:`jnn.Variable`.
+
+        ``update_state`` changes it with ``assign`` / ``assign_add``; inside ``fit`` those
+        writes become the pure state update the fused engine scans.
+
+        Example:
+            >>> class Total(Metric):
+            ...     def __init__(self, name="total", **kw):
+            ...         super().__init__(name=name, **kw)
+            ...         self.total = self.add_variable((), "zeros", name="total")
+            ...     def update_state(self, values, sample_weight=None):
+            ...         self.total.assign_add(jnp.sum(values))
+            ...     def result(self):
+            ...         return self.total.value
+            >>> m = Total()
+            >>> m.update_state(jnp.array([1.0, 2.0]))
+            >>> float(m.result())
+            3.0
+        """
+        del aggregation
+        store = self.__dict__.get("_keras_store")
+        if store is None:
+            store = self.__dict__["_keras_store"] = _MetricStore()
+        owned = self.__dict__.setdefault("_keras_vars", [])
+        name = name or f"variable_{len(owned)}" if owned else (name or "variable")
+        if name in store.variables["vars"]:
+            raise ValueError(f"Metric '{self.name}': add_variable(name={name!r}) was used twice.")
+        dtype = jnp.dtype(dtype or self._dtype)
+        shape = tuple(int(d) for d in (shape if isinstance(shape, (tuple, list)) else
+                                       (() if shape is None else (shape,))))
+        if callable(initializer) or isinstance(initializer, (str, dict)):
+            value = initializers.get(initializer)(jax.random.key(0), shape, dtype)
+        else:
+            value = jnp.broadcast_to(jnp.asarray(initializer, dtype), shape)
+        value = jnp.asarray(value, dtype)
+        store.variables["vars"][name] = value
+        store.initial[name] = value
+        var = variables_lib.Variable._handle(store, "vars", name, f"{self.name}/{name}", False)
+        owned.append((name, var))
+        return var
+
+    def add_weight(self, shape: Any = (), initializer: Any = None, dtype: Any = None,
+                   name: str | None = None) -> Any:
+        """Keras 3's older spelling of :meth:`add_variable`."""
+        return self.add_variable(shape, initializer or "zeros", dtype=dtype, name=name)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        user_update = cls.__dict__.get("update_state")
+        if user_update is None or "update" in cls.__dict__ or \
+                getattr(user_update, "_jnn_keras", False):
+            return
+        # A Keras 3 metric: its update_state / result / reset_state read and assign the
+        # variables from add_variable. The pure protocol runs them against a state pytree.
+        user_result = cls.__dict__.get("result")
+        user_reset = cls.__dict__.get("reset_state")
+
+        def update(self: Metric, state: State, *args: Any, **kwargs: Any) -> State:
+            pairs = self.__dict__.get("_keras_vars", [])
+            with variables_lib.override({v: state[n] for n, v in pairs}) as current:
+                user_update(self, *args, **kwargs)
+            return {n: current[v] for n, v in pairs}
+
+        def update_state(self: Metric, *args: Any, **kwargs: Any) -> None:
+            user_update(self, *args, **kwargs)  # eager: writes go to the metric's own store
+
+        def result(self: Metric, state: State | None = None) -> Array:
+            fn = user_result or (lambda m: super(cls, m).result())
+            if state is None:
+                return _unwrap(fn(self))
+            pairs = self.__dict__.get("_keras_vars", [])
+            with variables_lib.override({v: state[n] for n, v in pairs}):
+                return _unwrap(fn(self))
+
+        def reset_state(self: Metric) -> None:
+            if user_reset is not None:
+                user_reset(self)
+            else:
+                store = self.__dict__.get("_keras_store")
+                if store is not None:
+                    store.variables["vars"].update(store.initial)
+
+        update_state._jnn_keras = True  # type: ignore[attr-defined]
+        cls.update = update
+        cls.update_state = update_state
+        cls.result = result
+        cls.reset_state = reset_state
+        cls._keras_style = True
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "dtype": self.dtype}
@@ -159,6 +264,30 @@ class Metric:
     def stateless_reset_state(self) -> list[Array]:
         """The variables of a fresh state (Keras 3)."""
         return jax.tree.leaves(self.init())
+
+
+class _MetricStore:
+    """A Keras-style metric's own variables (what ``update_state`` outside ``fit`` writes)."""
+
+    def __init__(self) -> None:
+        self.variables: dict[str, dict[str, Any]] = {"vars": {}}
+        self.initial: dict[str, Any] = {}
+
+    def set_one(self, collection: str, name: str, value: Any) -> None:
+        old = self.variables[collection][name]
+        self.variables[collection][name] = jnp.asarray(value, old.dtype)
+
+
+def _keras_style(metric: Metric) -> bool:
+    return bool(getattr(type(metric), "_keras_style", False))
+
+
+def _unwrap(value: Any) -> Any:
+    """A ``result()`` may return a Variable (``return self.total``): its array."""
+    return jax.tree.map(
+        lambda v: v.value if isinstance(v, variables_lib.Variable) else jnp.asarray(v), value,
+        is_leaf=lambda v: isinstance(v, variables_lib.Variable),
+    )
 
 
 def reduce_to_samplewise_values(

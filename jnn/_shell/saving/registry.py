@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from jnn._core import activations as _core_activations
+
 # The process-wide registry (as Keras's GLOBAL_CUSTOM_OBJECTS); scopes are per thread.
 _GLOBAL: dict[str, Any] = {}
 _GLOBAL_NAMES: dict[Any, str] = {}
@@ -121,3 +123,9 @@ def all_custom_objects(custom_objects: Mapping[str, Any] | None = None) -> dict[
         out.update(scope)
     out.update(custom_objects or {})
     return out
+
+
+# Core configs (a layer's ``activation``) name registered functions "package>name" and find
+# them again through this registry; the core itself never imports the shell.
+_core_activations.hooks.registered_name = get_registered_name
+_core_activations.hooks.lookup = get_registered_object

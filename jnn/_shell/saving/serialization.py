@@ -214,6 +214,9 @@ def serialize_function(fn: Any) -> dict[str, Any]:
     if module.startswith("jnn._core."):
         # jnn's built-in losses / metrics / activations, written as Keras 3 writes its own.
         module, registered = "builtins", "function"
+    elif ">" in registered:  # register_keras_serializable: Keras 3 names it "package>name"
+        return {"module": "builtins", "class_name": "function", "config": registered,
+                "registered_name": "function"}
     return {
         "module": module or None,
         "class_name": "function",
