@@ -169,7 +169,7 @@ def test_sigkill_during_save_leaves_a_complete_file(tmp_path):
     assert kernel.shape == (256, 64)
     assert np.all(kernel == kernel[0, 0]) and 1.0 <= kernel[0, 0] <= 7.0
     leftovers = [n for n in os.listdir(tmp_path) if n != "atomic.keras"]
-    assert all(n.startswith(".tmp-") for n in leftovers)  # only killed writes' temporaries
+    assert all(n.startswith(".atomic.keras.tmp-") for n in leftovers)  # killed writes
 
 
 def test_external_links_in_weights_are_refused(tmp_path):

@@ -139,9 +139,10 @@ def _externals(dcpl: Any) -> list[tuple[bytes, int, int]]:
 
 
 def _check_attrs(obj: Any, where: str) -> None:
-    for name in obj.attrs:
-        dtype = h5py.h5a.open(obj.id, name.encode("utf-8")).dtype
-        if _has_reference(dtype):
+    for i in range(h5py.h5a.get_num_attrs(obj.id)):
+        attr = h5py.h5a.open(obj.id, index=i)
+        if _has_reference(attr.dtype):
+            name = attr.name.decode("utf-8", "replace")
             raise UnsafeHDF5Error(
                 f"Refusing to read '{where}': attribute '{name}' of '{obj.name}' holds object "
                 "or region references."

@@ -427,7 +427,13 @@ def _builtin_class(name: str, module: str) -> Any:
 
 
 def resolve_function(config: Mapping[str, Any], custom_objects: Any = None) -> Any:
-    """A function config -> the function: user objects, jnn activations, jax.numpy / jax.nn."""
+    """A function config -> the function: user objects, jnn activations, jax.numpy / jax.nn.
+
+    In safe mode (the default) a file may only name registered or custom objects and jnn's
+    own functions by name: a ``numpy`` / ``jax`` module function is resolved only when its
+    name is one of jnn's activations (``{"module": "numpy", "config": "savetxt"}`` is
+    refused; it would otherwise be called while the model is built).
+    """
     import importlib
 
     name = config.get("config")
@@ -436,21 +442,41 @@ def resolve_function(config: Mapping[str, Any], custom_objects: Any = None) -> A
     )
     if found is not None:
         return found
-    from jnn._core import activations
-
+    known = _activation(name)
     module = str(config.get("module") or "")
-    if module.startswith(("jax.numpy", "jax.nn", "numpy")):
-        fn = getattr(importlib.import_module(module.split("._")[0]), str(name), None)
+    if module.startswith(("jax.numpy", "jax.nn", "numpy")) and (
+        known is not None or not in_safe_mode()
+    ):
+        try:
+            fn = getattr(importlib.import_module(module.split("._")[0]), str(name), None)
+        except ImportError:
+            fn = None
         if callable(fn):
             return fn
+    if known is not None:
+        return known
+    hint = (
+        " In safe mode a file may only name jnn's own functions (activations, losses, "
+        "metrics...) and registered custom objects; pass `safe_mode=False` only for a file "
+        "you trust."
+        if in_safe_mode()
+        else ""
+    )
+    raise TypeError(
+        f"Could not locate function '{name}' (module '{module or '?'}'). Register it with "
+        f"`@jnn.saving.register_serializable()` or pass it in `custom_objects={{...}}`.{hint}"
+    )
+
+
+def _activation(name: Any) -> Any:
+    from jnn._core import activations
+
+    if not isinstance(name, str):
+        return None
     try:
         return activations.get(name)
     except (ValueError, TypeError):
-        pass
-    raise TypeError(
-        f"Could not locate function '{name}' (module '{module or '?'}'). Register it with "
-        "`@jnn.saving.register_serializable()` or pass it in `custom_objects={...}`."
-    )
+        return None
 
 
 def load_lambda(inner: Mapping[str, Any]) -> Any:
