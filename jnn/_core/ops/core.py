@@ -6,7 +6,8 @@ Control flow maps one to one onto ``jax.lax`` (``cond``, ``switch``, ``scan``, `
 
 Public names (the facade ``jnn.ops`` re-exports them all): ``associative_scan``, ``cast``,
 ``cond``, ``convert_to_numpy``, ``convert_to_tensor``, ``custom_gradient``, ``dtype``,
-``fori_loop``, ``is_tensor``, ``map``, ``saturate_cast``, ``scan``, ``scatter``,
+``fori_loop``, ``is_tensor``, ``map``, ``rearrange`` (Keras's ``keras.ops.rearrange``, einops
+style), ``saturate_cast``, ``scan``, ``scatter``,
 ``scatter_update``, ``shape``, ``slice``, ``slice_update``, ``stop_gradient``, ``switch``,
 ``unstack``, ``vectorized_map``, ``while_loop`` (see ``__all__``).
 
@@ -20,6 +21,8 @@ Example:
 from __future__ import annotations
 
 import builtins
+import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -41,6 +44,7 @@ __all__ = [
     "fori_loop",
     "is_tensor",
     "map",
+    "rearrange",
     "saturate_cast",
     "scan",
     "scatter",
@@ -398,3 +402,65 @@ def custom_gradient(f: Callable) -> Callable:
     call.__name__ = getattr(f, "__name__", "custom_gradient")
     call.__doc__ = getattr(f, "__doc__", None)
     return call
+
+
+def _axis_groups(side: str) -> list[list[str]]:
+    """``'b (h w) c'`` -> ``[['b'], ['h', 'w'], ['c']]``."""
+    groups = []
+    for token in re.findall(r"\w+|\([^)]*\)|\S", side):
+        if token.startswith("("):
+            groups.append(token[1:-1].split())
+        elif re.fullmatch(r"\w+", token):
+            groups.append([token])
+        else:
+            raise ValueError(
+                f"rearrange: unsupported token {token!r} in pattern side {side!r} (named axes "
+                "and parenthesised groups only; no '...')."
+            )
+    return groups
+
+
+def rearrange(tensor: Any, pattern: str, **axes_lengths: int) -> jax.Array:
+    """Reorders, merges and splits axes with an einops pattern such as
+    ``"b (h1 h) w c -> (b h1) h w c"``; ``axes_lengths`` give sizes of split axes.
+
+    Example:
+        >>> rearrange(jnp.zeros((2, 4, 6, 3)), "b h w c -> b (c h w)").shape
+        (2, 72)
+    """
+    x = convert_to_tensor(_unwrap(tensor))
+    if "->" not in pattern:
+        raise ValueError(f"rearrange: `pattern` must contain '->', received {pattern!r}.")
+    left, right = (side.strip() for side in pattern.split("->", 1))
+    inputs, outputs = _axis_groups(left), _axis_groups(right)
+    if len(inputs) != x.ndim:
+        raise ValueError(
+            f"rearrange: the pattern's input {left!r} has {len(inputs)} axes but the tensor "
+            f"has shape {x.shape}."
+        )
+    sizes = dict(axes_lengths)
+    for group, dim in zip(inputs, x.shape):
+        unknown = [a for a in group if a not in sizes]
+        if len(unknown) > 1:
+            raise ValueError(
+                f"rearrange: cannot infer the sizes of {unknown} in group {group}; pass all "
+                "but one of them as keyword arguments."
+            )
+        known = math.prod(sizes[a] for a in group if a in sizes)
+        if unknown:
+            sizes[unknown[0]] = dim // known
+        if math.prod(sizes[a] for a in group) != dim:
+            raise ValueError(
+                f"rearrange: axis group {group} of sizes {[sizes[a] for a in group]} does not "
+                f"match the dimension {dim} of shape {x.shape}."
+            )
+    flat_in = [a for g in inputs for a in g]
+    flat_out = [a for g in outputs for a in g]
+    if sorted(flat_in) != sorted(flat_out):
+        raise ValueError(
+            f"rearrange: the two sides of {pattern!r} must name the same axes, received "
+            f"{flat_in} and {flat_out}."
+        )
+    x = x.reshape([sizes[a] for a in flat_in])
+    x = jnp.transpose(x, [flat_in.index(a) for a in flat_out])
+    return x.reshape([math.prod(sizes[a] for a in g) for g in outputs])

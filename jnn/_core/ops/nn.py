@@ -43,7 +43,7 @@ __all__ = [
     "moments", "multi_hot", "normalize", "one_hot", "polar", "psnr", "relu", "relu6",
     "rms_normalization", "selu", "separable_conv", "sigmoid", "silu", "soft_shrink", "softmax",
     "softplus", "softsign", "space_to_depth", "sparse_categorical_crossentropy", "sparse_plus",
-    "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh", "tanh_shrink", "threshold",
+    "sparse_sigmoid", "sparsemax", "squareplus", "swish", "tanh_shrink", "threshold",
     "unfold",
 ]  # fmt: skip
 
