@@ -504,7 +504,7 @@ def make_train_fn(model: Any, cfg: Any, names: list[str]) -> Any:
                         step=ts.step + 1)
         return ts, _flat_logs(logs, names)
 
-    def run(ts, data_, idx, mask, reset):
+    def run(ts, data_, idx, mask, reset, skip):
         x, y, sw = data_
         ts = ts.replace(metrics=jax.tree.map(lambda f, m: jnp.where(reset, f, m),
                                              _initial_metrics(model), list(ts.metrics)))
@@ -513,6 +513,8 @@ def make_train_fn(model: Any, cfg: Any, names: list[str]) -> Any:
             i, m = im
             new, logs = step(ts, (engine._gather(x, i), engine._gather(y, i),
                                   engine._gather(sw, i)))
+            if not skip:  # every step of the chunk is a full batch
+                return new, logs
             valid = jnp.sum(m) > 0
             return jax.tree.map(lambda n, o: jnp.where(valid, n, o), new, ts), logs
 
@@ -522,7 +524,9 @@ def make_train_fn(model: Any, cfg: Any, names: list[str]) -> Any:
         return step(ts, batch)
 
     jit = not cfg.run_eagerly
-    return (jax.jit(run, donate_argnums=0) if jit else run), (jax.jit(one) if jit else one)
+    if not jit:
+        return run, one
+    return jax.jit(run, donate_argnums=0, static_argnums=5), jax.jit(one)
 
 
 def make_test_fn(model: Any, cfg: Any, names: list[str]) -> Any:
@@ -688,7 +692,7 @@ def fit(model: Any, x: Any = None, y: Any = None, batch_size: Any = None, epochs
         reset = True
         for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k):
             full, partial = _split_partial(idx_c, mask_c, np.shape(mask_c)[1])
-            ts, out = run(ts, chunk, idx_c, jnp.asarray(full), reset)
+            ts, out = run(ts, chunk, idx_c, jnp.asarray(full), reset, not full.all())
             entries: list[Any] = [(out, i) if full[i].any() else None for i in range(real)]
             for s, rows in partial:
                 ts, one_logs = one(ts, jax.tree.map(lambda a, r=rows: a[r], chunk))
