@@ -34,6 +34,25 @@ HASHES: dict[str, str] = {
 }
 """Keras's sha256 (or md5) of each file; Keras publishes none for Fashion-MNIST."""
 
+_MIB = 1 << 20
+MAX_SIZES: dict[str, int] = {
+    "mnist.npz": 16 * _MIB,  # 11.0 MiB
+    "cifar-10-python.tar.gz": 256 * _MIB,  # 163 MiB
+    "cifar-100-python.tar.gz": 256 * _MIB,  # 161 MiB
+    "boston_housing.npz": 1 * _MIB,  # 56 KiB
+    "california_housing.npz": 8 * _MIB,
+    "imdb.npz": 32 * _MIB,  # 16.7 MiB
+    "imdb_word_index.json": 8 * _MIB,  # 1.6 MiB
+    "reuters.npz": 8 * _MIB,  # 2.0 MiB
+    "reuters_word_index.json": 4 * _MIB,  # 0.5 MiB
+    "train-images-idx3-ubyte.gz": 64 * _MIB,  # 25.2 MiB
+    "train-labels-idx1-ubyte.gz": 1 * _MIB,
+    "t10k-images-idx3-ubyte.gz": 16 * _MIB,  # 4.2 MiB
+    "t10k-labels-idx1-ubyte.gz": 1 * _MIB,
+}
+"""Upper bounds on each file's size: a download past it (a server that never ends its body, a
+wrong file) stops there instead of filling the disk."""
+
 _ALLOWED = frozenset(
     {
         ("numpy", "ndarray"),
@@ -58,7 +77,13 @@ def fetch(
     default_base: str = KERAS_BUCKET,
     **kwargs,
 ) -> str:
-    """Downloads (once) data-set file ``name`` into the cache as ``fname``; returns the path."""
+    """Downloads (once) data-set file ``name`` into the cache as ``fname``; returns the path.
+
+    The download is checked against Keras's hash when there is one, else against its format's
+    end markers (see :func:`jnn.utils.get_file`), and bounded by ``MAX_SIZES``; a corrupt
+    cached copy is downloaded again.
+    """
+    kwargs.setdefault("max_size", MAX_SIZES.get(name))
     return get_file(
         fname=fname,
         origin=origin(name, default_base, base_url),

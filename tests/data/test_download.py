@@ -12,8 +12,11 @@ import io
 import json
 import os
 import pickle
+import subprocess
+import sys
 import tarfile
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -43,8 +46,28 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_error(404 if mode == "404" else 503)
             return
         self.send_response(200)
+        if mode in ("endless", "cut-no-length"):  # HTTP/1.0: the body ends when the socket does
+            self.end_headers()
+            try:
+                if mode == "cut-no-length":
+                    self.wfile.write(body[: len(body) // 2])
+                    return
+                deadline = time.monotonic() + 30
+                while time.monotonic() < deadline:  # a server that never ends its body
+                    self.wfile.write(b"\0" * 65536)
+            except OSError:
+                return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if mode == "trickle":  # one byte every 50 ms: every read gets something, slowly
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i : i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.05)
+            except OSError:
+                pass
+            return
         if mode == "truncate":  # the connection drops half way
             self.wfile.write(body[: len(body) // 2])
             self.wfile.flush()
@@ -142,6 +165,171 @@ def test_bad_cached_file_is_downloaded_again(server, home):
     (home / "datasets" / "e.bin").write_bytes(b"stale")
     path = file_utils.get_file("e.bin", origin=server + "e.bin", file_hash=sha)
     assert _read(path) == b"good"
+
+
+# --- bounded downloads: size, time, integrity, temporaries, names ------------------------------
+
+
+def test_endless_body_without_length_stops_at_max_size(server, home, monkeypatch):
+    _serve("endless.bin", b"", mode="endless")
+    start = time.monotonic()
+    with pytest.raises(ValueError, match=r"exceeds 1,048,576 bytes without announcing"):
+        file_utils.get_file("endless.bin", origin=server + "endless.bin", file_hash="0" * 64,
+                            max_size=1 << 20)
+    monkeypatch.setenv("JNN_MAX_DOWNLOAD_SIZE", str(1 << 19))  # the configurable default
+    with pytest.raises(ValueError, match=r"exceeds 524,288 bytes.*JNN_MAX_DOWNLOAD_SIZE"):
+        file_utils.get_file("endless.bin", origin=server + "endless.bin")
+    assert time.monotonic() - start < 10
+    assert os.listdir(home / "datasets") == [] and _Handler.hits["endless.bin"] == 2  # no retry
+
+
+def test_announced_length_over_max_size_is_refused_before_reading(server, home):
+    _serve("big.bin", b"x" * 10_000)
+    with pytest.raises(ValueError, match=r"announces 10,000 bytes.*at most 1,000"):
+        file_utils.get_file("big.bin", origin=server + "big.bin", max_size=1000)
+    assert os.listdir(home / "datasets") == []
+
+
+def test_dataset_downloads_are_bounded_by_their_expected_size(server, home, monkeypatch):
+    _serve("mnist.npz", b"", mode="endless")
+    monkeypatch.setitem(_remote.MAX_SIZES, "mnist.npz", 1 << 18)
+    with pytest.raises(ValueError, match=r"exceeds 262,144 bytes"):
+        mnist.load_data(base_url=server)
+    assert _leftovers(home / "datasets") == []
+
+
+def _tar(gz: bool) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz" if gz else "w") as tar:
+        for i in range(4):
+            raw = os.urandom(3000)
+            info = tarfile.TarInfo(f"member{i}")
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
+    return buf.getvalue()
+
+
+_FORMATS = {
+    "a.gz": lambda: gzip.compress(os.urandom(20_000)),
+    "a.npz": lambda: _npz(x=np.arange(5000)),
+    "a.tar": lambda: _tar(gz=False),
+    "a.tar.gz": lambda: _tar(gz=True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_FORMATS))
+def test_body_cut_short_without_length_is_never_cached(server, home, name):
+    body = _FORMATS[name]()
+    assert file_utils.integrity_error  # the check exists; the good file passes it:
+    _serve(name, body)
+    path = file_utils.get_file(name, origin=server + name, cache_subdir="good")
+    assert _read(path) == body
+    _serve(name, body, mode="cut-no-length")
+    with pytest.raises(OSError, match=r"incomplete or corrupt: .*after 2 attempt"):
+        file_utils.get_file(name, origin=server + name, retries=1)
+    assert os.listdir(home / "datasets") == []
+
+
+def test_corrupt_cached_file_is_downloaded_again_once(server, home, capsys):
+    body = gzip.compress(b"\0" * 8 + bytes(range(10)))
+    _serve("train-labels-idx1-ubyte.gz", body)
+    cached = home / "datasets" / "labels.gz"
+    os.makedirs(cached.parent)
+    cached.write_bytes(body[:-6])  # a body cut short, cached by an older version
+    path = file_utils.get_file("labels.gz", origin=server + "train-labels-idx1-ubyte.gz")
+    assert _read(path) == body and _Handler.hits["train-labels-idx1-ubyte.gz"] == 1
+    out = capsys.readouterr().out
+    assert f"The cached file {cached} is corrupt (EOFError" in out
+    assert "downloading it again" in out
+    _serve("train-labels-idx1-ubyte.gz", body[:-6])  # the server's copy is bad too: an error
+    cached.write_bytes(body[:-6])
+    with pytest.raises(OSError, match="incomplete or corrupt.*EOFError"):
+        file_utils.get_file("labels.gz", origin=server + "train-labels-idx1-ubyte.gz", retries=0)
+
+
+def test_fashion_mnist_recovers_from_a_truncated_cached_file(server, home, capsys):
+    images = np.arange(2 * 784).astype(np.uint8)
+    for split in ("train", "t10k"):
+        _serve(f"{split}-labels-idx1-ubyte.gz", gzip.compress(b"\0" * 8 + bytes([1, 2])))
+        _serve(f"{split}-images-idx3-ubyte.gz", gzip.compress(b"\0" * 16 + images.tobytes()))
+    fashion_mnist.load_data(base_url=server)
+    cached = home / "datasets" / "fashion-mnist" / "train-images-idx3-ubyte.gz"
+    cached.write_bytes(_read(cached)[:-100])
+    (xt, yt), _ = fashion_mnist.load_data(base_url=server)  # was: a raw EOFError, every time
+    assert xt.shape == (2, 28, 28) and yt.tolist() == [1, 2]
+    assert "is corrupt" in capsys.readouterr().out
+    assert _Handler.hits["train-images-idx3-ubyte.gz"] == 2
+
+
+def test_timeout_bounds_a_trickling_server(server, home):
+    _serve("slow.bin", b"s" * 400, mode="trickle")  # 20 s at one byte per 50 ms
+    start = time.monotonic()
+    with pytest.raises(OSError, match=r"stalled: \d+ bytes in the last .*timeout=0.5"):
+        file_utils.get_file("slow.bin", origin=server + "slow.bin", timeout=0.5, retries=0)
+    assert time.monotonic() - start < 1.5  # was: the whole body, 40x the timeout
+    assert os.listdir(home / "datasets") == []
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="pid liveness is checked on POSIX only")
+def test_temporaries_of_dead_downloads_are_removed_live_ones_kept(server, home):
+    datasets = home / "datasets"
+    os.makedirs(datasets)
+    host = file_utils._host()
+    dead = datasets / f".x.bin.{host}.{_dead_pid()}.abc_12.part"
+    live = datasets / f".x.bin.{host}.{os.getpid()}.def34.part"  # this process: alive
+    dead_dir = datasets / f".y.{host}.{_dead_pid()}.zz.extract"
+    other_host_recent = datasets / f".x.bin.otherhost.{_dead_pid()}.gh5.part"
+    old_unknown = datasets / ".x.bin.k2j3h4.part"  # an older naming, untouched for two days
+    fresh_unknown = datasets / ".x.bin.m9n8b7.part"
+    foreign = datasets / "notes.part"  # not a temporary of ours
+    for path in (dead, live, other_host_recent, old_unknown, fresh_unknown, foreign):
+        path.write_bytes(b"partial")
+    os.makedirs(dead_dir / "inner")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old_unknown, (two_days_ago, two_days_ago))
+    sha = _serve("x.bin", b"complete")
+    file_utils.get_file("x.bin", origin=server + "x.bin", file_hash=sha)
+    assert sorted(os.listdir(datasets)) == sorted(
+        p.name for p in (live, other_host_recent, fresh_unknown, foreign)
+    ) + ["x.bin"]
+
+
+@pytest.mark.parametrize(
+    ("fname", "url"),
+    [
+        ("..", "a.bin"),
+        (".", "a.bin"),
+        ("...", "a.bin"),
+        ("../escape.bin", "a.bin"),
+        ("sub/a.bin", "a.bin"),
+        ("sub\\a.bin", "a.bin"),
+        (None, "dir/.."),
+        (None, "dir/."),
+        (None, ".."),
+        (None, "dir/"),
+    ],
+)
+def test_names_that_are_not_plain_files_are_refused(server, home, fname, url):
+    _serve("a.bin", b"data")
+    with pytest.raises(ValueError, match=r"get_file: .*(not a file name|not a path|parse a file)"):
+        file_utils.get_file(fname, origin=server + url)
+    assert not os.path.exists(home / "escape.bin")
+    assert not any(_Handler.hits.values())
+
+
+def test_extracting_a_dotted_name_never_targets_the_cache_directory(server, home):
+    body = _tar(gz=True)
+    _serve(".tar.gz", body)
+    out = file_utils.get_file(origin=server + ".tar.gz", extract=True)
+    assert os.path.basename(out) == "tar" and sorted(os.listdir(out)) == [
+        f"member{i}" for i in range(4)
+    ]
 
 
 # --- the data sets, from fixture files, through JNN_DATASETS_BASE_URL or base_url ---------------
