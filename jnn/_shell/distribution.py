@@ -19,6 +19,7 @@ from __future__ import annotations
 import collections.abc
 import contextlib
 import math
+import mmap
 import os
 import re
 import threading
@@ -669,6 +670,106 @@ def _aligned_empty(shape: tuple, dtype: Any) -> np.ndarray:
     buf = np.empty(nbytes + _CPU_ALIGN, np.uint8)
     start = -buf.ctypes.data % _CPU_ALIGN
     return buf[start:start + nbytes].view(dtype).reshape(shape)
+
+
+def gather_rows(a: Any, rows: np.ndarray) -> Any:
+    """``a[rows]`` for one streamed chunk; on the CPU into an aligned buffer the device
+    aliases (no second copy by ``device_put``)."""
+    if not isinstance(a, np.ndarray):
+        return a[rows]
+    out = _host_buffer((len(rows),) + a.shape[1:], a.dtype)
+    np.take(a, rows, axis=0, out=out)
+    return out
+
+
+def _host_buffer(shape: tuple, dtype: Any) -> np.ndarray:
+    if jax.devices()[0].platform == "cpu":
+        return _aligned_empty(shape, dtype)
+    return np.empty(shape, dtype)
+
+
+def row_reader(a: Any) -> Any:
+    """``read(rows) -> a[rows]`` for streaming ``a`` chunk by chunk.
+
+    Rows of a memory-mapped array (``np.memmap``, ``np.load(mmap_mode=...)``) are read from
+    its file with ``preadv`` (runs of consecutive rows in one call), not through the map:
+    touching a map brings whole page-cache folios (2 MB on this kind of file system) into the
+    process's resident set, so a shuffled pass over a map would hold the whole file. Other
+    arrays are gathered with :func:`gather_rows`.
+    """
+    source = _file_rows(a)
+    if source is None or not hasattr(os, "preadv"):
+        return lambda rows: gather_rows(a, rows)
+    path, base, stride = source
+    row_bytes = a[:1].nbytes
+    f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed with the reader
+
+    def read(rows: np.ndarray) -> np.ndarray:
+        rows = np.asarray(rows, np.int64).reshape(-1)
+        out = _host_buffer((len(rows),) + a.shape[1:], a.dtype)
+        flat = out.reshape(len(rows), -1).view(np.uint8)
+        if len(rows) == 0:
+            return out
+        if (rows < 0).any() or (rows >= len(a)).any():
+            raise IndexError(f"row index out of range for {len(a)} rows")
+        cuts = (np.flatnonzero(np.diff(rows) != 1) + 1 if stride == row_bytes
+                else np.arange(1, len(rows)))
+        for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(rows)]):
+            want = (hi - lo) * row_bytes
+            got = os.preadv(f.fileno(), [memoryview(flat[lo:hi])], base + int(rows[lo]) * stride)
+            if got != want:
+                raise OSError(f"short read from {path}: {got} of {want} bytes")
+        return out
+
+    read.file = f
+    return read
+
+
+def _file_rows(a: Any) -> tuple[str, int, int] | None:
+    """(file, byte offset of row 0, row stride) when ``a``'s rows are contiguous in a file."""
+    if not isinstance(a, np.ndarray) or a.ndim == 0 or a.strides[0] <= 0 or len(a) == 0:
+        return None
+    if not a[:1].flags.c_contiguous:
+        return None
+    root = a
+    while root is not None and not isinstance(getattr(root, "base", None), mmap.mmap):
+        root = getattr(root, "base", None)
+    if not isinstance(root, np.memmap) or not getattr(root, "filename", None):
+        return None
+    if getattr(root, "mode", "r") == "c":  # copy-on-write: the caller's edits are not on disk
+        return None
+    base = int(root.offset) + (a.ctypes.data - root.ctypes.data)
+    return root.filename, base, int(a.strides[0])
+
+
+def file_mappings(tree: Any) -> list[Any]:
+    """The shared memory maps (``np.memmap`` / ``np.load(mmap_mode='r')``) behind ``tree``.
+
+    Private copy-on-write maps (``mode='c'``) are left out: dropping their pages would drop
+    the caller's edits.
+    """
+    found: dict[int, Any] = {}
+    for leaf in jax.tree.leaves(tree):
+        a = leaf
+        while a is not None:
+            m = getattr(a, "_mmap", None)
+            if m is not None:
+                if getattr(a, "mode", "r") != "c":
+                    found[id(m)] = m
+                break
+            a = getattr(a, "base", None)
+    return list(found.values())
+
+
+def release_pages(mappings: list[Any]) -> None:
+    """Drops the file pages read so far from this process's resident set (they stay in the
+    page cache): streaming a memory-mapped dataset then holds only a chunk's pages at a time,
+    as a generator would."""
+    for m in mappings:
+        try:
+            m.madvise(mmap.MADV_DONTNEED)
+        except (AttributeError, OSError, ValueError):  # no madvise here, or a closed map
+            pass
 
 
 def _staging_buffer(shape: tuple, dtype: Any) -> np.ndarray:

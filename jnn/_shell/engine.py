@@ -153,8 +153,15 @@ def chunk_steps(steps: int, bytes_per_step: int, steps_per_execution: Any,
                 "next batch on the device). Raise it with "
                 "jnn.config.set_device_memory_budget(...) or use a smaller batch_size."
             )
-        return max(1, min(steps, budget // (2 * max(bytes_per_step, 1))))
+        per_step = max(bytes_per_step, 1)
+        return max(1, min(steps, budget // (2 * per_step), STREAM_CHUNK_BYTES // per_step))
     return max(1, min(steps, int(steps_per_execution)))
+
+
+# Streamed array data moves in chunks of about this size (at least one step): host memory
+# stays a few chunks whatever the budget, as with a generator (feeding.CHUNK_BYTES), while a
+# chunk still fuses many small steps per dispatch.
+STREAM_CHUNK_BYTES = 8 << 20
 
 
 # --- compiled functions (cached on the model) ----------------------------------------------------
@@ -343,12 +350,20 @@ def _on_cpu() -> bool:
     return jax.devices()[0].platform == "cpu"
 
 
-def _host_all_finite(tree: Any) -> bool:
-    """One float32 pass per array (a finite sum means finite entries, barring overflow)."""
+def _host_all_finite(tree: Any, mappings: tuple = ()) -> bool:
+    """One float32 pass per array (a finite sum means finite entries, barring overflow).
+
+    Memory-mapped data is read in blocks whose pages are released as it goes.
+    """
     for a in jax.tree.leaves(tree):
-        if a.dtype.kind == "f" and not np.isfinite(a.sum(dtype=np.float32)):
-            if not np.isfinite(a).all():
+        if a.dtype.kind != "f":
+            continue
+        block = max(1, STREAM_CHUNK_BYTES // max(a[:1].nbytes, 1)) if mappings else len(a)
+        for i in range(0, len(a), block):
+            part = a[i:i + block]
+            if not np.isfinite(part.sum(dtype=np.float32)) and not np.isfinite(part).all():
                 return False
+            distribution_lib.release_pages(mappings)
     return True
 
 
@@ -362,6 +377,10 @@ class DeviceData:
         self.resident = (_nbytes(self.host) <= config.device_memory_budget()
                          and distribution_lib.may_be_resident())
         self._device = distribution_lib.put_resident(self.host) if self.resident else None
+        # Streamed data is read chunk by chunk (memmaps from their file, never whole).
+        self._mappings = () if self.resident else distribution_lib.file_mappings(self.host)
+        self._readers = None if self.resident else jax.tree.map(
+            distribution_lib.row_reader, self.host)
 
     def check_finite(self, names: tuple[str, str]) -> None:
         """Raises a clear error (via the host check) if x or y holds NaN / inf.
@@ -373,7 +392,7 @@ class DeviceData:
         if self.resident and not _on_cpu():
             if bool(_all_finite(self._device)):
                 return
-        elif _host_all_finite(self.host):
+        elif _host_all_finite(self.host, self._mappings):
             return
         data.check_finite(x, names[0])
         data.check_finite(y, names[1])
@@ -428,9 +447,9 @@ class DeviceData:
         local = np.arange(k * idx.shape[1], dtype=np.int32).reshape(k, idx.shape[1])
         local_d = jax.device_put(local)
 
-        def transfer(c):
+        def transfer(c):  # chunked gathers: the whole (shuffled) dataset is never copied
             rows = idx[c * k:(c + 1) * k].reshape(-1)
-            host = jax.tree.map(lambda a: a[rows], self.host)
+            host = jax.tree.map(lambda read: read(rows), self._readers)
             return jax.device_put(host), jax.device_put(mask[c * k:(c + 1) * k])
 
         nxt = transfer(0)

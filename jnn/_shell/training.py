@@ -565,6 +565,7 @@ def fit(
         data.split_validation(adapter, validation_split)
     cfg, y_flat, sw_flat = _prepare(self, adapter, class_weight, training=True)
     n = adapter.num_samples
+    batch_size = min(batch_size, n)  # as Keras: never a batch (or padding) beyond the data
     if steps_per_epoch is not None:
         steps = int(steps_per_epoch)
     else:
@@ -785,6 +786,7 @@ def _evaluate_adapter(model, adapter, batch_size, steps, callbacks, verbose,
         if cache is not None:
             cache["dev_data"] = dev_data
     n = adapter.num_samples
+    batch_size = min(batch_size, n)  # as Keras: never a batch (or padding) beyond the data
     total_steps = -(-n // batch_size) if steps is None else int(steps)
     if isinstance(dev_data, feeding.Feed):
         batch_size, total_steps = dev_data.batch_size, dev_data.num_batches
@@ -871,6 +873,7 @@ def predict(
     adapter = data.get_adapter(x)
     _ensure_built(self, adapter.x)
     n = adapter.num_samples
+    batch_size = min(batch_size, n)  # as Keras: never a batch (or padding) beyond the data
     total_steps = -(-n // batch_size)
     dev_data = _device_data(self, adapter, None, None, None, steps, targets=False)
     dev_data.check_finite(_FINITE_NAMES)
