@@ -239,12 +239,24 @@ class CompileMetrics:
 
     name = "compile_metrics"
 
-    def __init__(self, model: Any, objectives: Any):
+    def __init__(self, model: Any, cfg: Any):
         self._model = model
-        self._objectives = objectives
-        self.metrics = [m for ms in objectives.metrics for m in ms]
+        self._cfg = cfg
+
+    @property
+    def _objectives(self) -> Any:
+        return self._cfg.objectives
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The resolved metric objects (empty until the first fit / evaluate, as in Keras)."""
+        if self._objectives is None:
+            return []
+        return [m for ms in self._objectives.metrics for m in ms]
 
     def _init(self) -> Any:
+        if self._objectives is None:
+            return ()
         return tuple(tuple(m.init() for m in ms) for ms in self._objectives.metrics)
 
     @property
@@ -285,9 +297,9 @@ def metrics(self) -> list[Any]:
         if cfg.__dict__.get("loss_tracker") is None:
             cfg.loss_tracker = Mean(name="loss")
         out.append(cfg.loss_tracker)
-        if cfg.objectives is not None and any(cfg.objectives.metrics):
+        if cfg.metrics or cfg.weighted_metrics:
             if cfg.__dict__.get("compile_metrics") is None:
-                cfg.compile_metrics = CompileMetrics(self, cfg.objectives)
+                cfg.compile_metrics = CompileMetrics(self, cfg)
             out.append(cfg.compile_metrics)
     out.extend(self.__dict__.get("_tracked_metrics", []))
     return out
@@ -646,9 +658,6 @@ def fit(model: Any, x: Any = None, y: Any = None, batch_size: Any = None, epochs
     """``Model.fit`` for a model with its own ``train_step``: K user steps per dispatch."""
     if kwargs:
         raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
-    if class_weight is not None:
-        raise ValueError("`class_weight` is not supported with a custom `train_step`: weigh the "
-                         "samples inside your train_step (or pass sample_weight).")
     verbose = training_lib._resolve_verbose(verbose)
     batch_size = training_lib._check_batch_size(batch_size)
     adapter = data.get_adapter(x, y, sample_weight)
@@ -658,10 +667,14 @@ def fit(model: Any, x: Any = None, y: Any = None, batch_size: Any = None, epochs
     elif validation_split:
         adapter, val_adapter = data.split_validation(adapter, validation_split)
     cfg, y_flat, sw_flat = _prepare(model, adapter)
+    if class_weight is not None and isinstance(adapter, data.ArrayAdapter):
+        # Keras hands a custom train_step class weights as the batch's sample_weight.
+        training_lib._check_class_weight(sw_flat)
+        sw_flat = [training_lib._class_weight_to_sample_weight(class_weight, y_flat[0], None)]
     n = adapter.num_samples
     steps = int(steps_per_epoch) if steps_per_epoch is not None else -(-n // batch_size)
-    dev_data = training_lib._device_data(model, adapter, y_flat, sw_flat, None, steps_per_epoch,
-                                     shuffle)
+    dev_data = training_lib._device_data(model, adapter, y_flat, sw_flat, class_weight,
+                                         steps_per_epoch, shuffle)
     dev_data.check_finite(training_lib._FINITE_NAMES)
     if isinstance(dev_data, feeding.Feed):
         batch_size, steps = dev_data.batch_size, dev_data.num_batches

@@ -204,7 +204,8 @@ def test_model_state_lists_are_keras_ordered(keras):
         tuple(v.shape) for v in km.trainable_variables]
     assert [w.shape for w in jm.non_trainable_variables] == [
         tuple(v.shape) for v in km.non_trainable_variables]
-    assert [m.name for m in jm.metrics] == ["loss"]  # compiled metrics appear once resolved
+    assert [m.name for m in jm.metrics] == [m.name for m in km.metrics]
+    assert len(jm.metrics_variables) == len(km.metrics_variables)  # compiled ones build at fit
 
 
 def test_keras2_train_step_signature_is_explained():
@@ -243,3 +244,15 @@ def test_optimizer_stateless_apply_standalone(keras):
     for a, b in zip(ktv, jtv, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-6)
     assert len(jov) == len(jopt.variables)
+
+
+def test_class_weight_reaches_the_custom_step_as_sample_weight(keras):
+    x, y = _data(20)
+    km, jm = _pair(keras, compute_loss_model)
+    for m in (km, jm):  # a weighted metric shows the class weights arrived
+        m.compile(optimizer="sgd", loss="mse", weighted_metrics=["mae"])
+    kw = dict(batch_size=8, epochs=1, shuffle=False, verbose=0, class_weight={0: 0.5, 1: 2.0})
+    hk, hj = km.fit(x, y, **kw), jm.fit(x, y, **kw)
+    for k in hk.history:
+        np.testing.assert_allclose(hj.history[k], hk.history[k], rtol=1e-5, atol=1e-6)
+    _close_weights(km, jm)
