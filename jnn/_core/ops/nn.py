@@ -1037,13 +1037,73 @@ def _ctc_greedy(inputs: jax.Array, lengths: jax.Array, merge_repeated: bool, mas
     return best[None], -jnp.sum(scores, axis=1)[:, None]
 
 
+def _segment_logsumexp(values: jax.Array, ids: jax.Array, size: int) -> jax.Array:
+    top = jnp.max(values)
+    top = jnp.where(jnp.isfinite(top), top, 0.0)
+    sums = jax.ops.segment_sum(jnp.exp(values - top), ids, size)
+    return jnp.log(sums) + top
+
+
+def _ctc_beam_search(logits: jax.Array, lengths: jax.Array, beam_width: int, top_paths: int,
+                     blank: int) -> tuple[jax.Array, jax.Array]:  # fmt: skip
+    """CTC prefix beam search: each beam is a label prefix with the log-probabilities of its
+    alignments ending in a blank (``pb``) and in a label (``pnb``); equal prefixes merge."""
+    batch, steps, classes = logits.shape
+    logp = jax.nn.log_softmax(logits)
+    width = max(beam_width, top_paths)
+    n_cand = width * classes
+    neg = jnp.array(-jnp.inf, logp.dtype)
+    labels = jnp.arange(classes)
+
+    def step(state: tuple, inp: tuple) -> tuple:
+        paths, size, pb, pnb = state  # (W, T), (W,), (W,), (W,)
+        lp, active = inp
+        last = jnp.where(size > 0, paths[jnp.arange(width), jnp.maximum(size - 1, 0)], -1)
+        total = jnp.logaddexp(pb, pnb)
+        # Candidate (i, c): c == blank keeps prefix i, any other label appends c.
+        keep = labels[None, :] == blank
+        repeat = labels[None, :] == last[:, None]
+        cand_pb = jnp.where(keep, total[:, None] + lp[blank], neg)
+        ext = jnp.where(repeat, pb[:, None], total[:, None]) + lp[None, :]
+        stay = jnp.where(last >= 0, pnb + lp[jnp.maximum(last, 0)], neg)
+        cand_pnb = jnp.where(keep, stay[:, None], ext)
+        grown = paths[:, None, :].repeat(classes, axis=1)
+        pos = jnp.minimum(size, steps - 1)[:, None]
+        written = grown.at[jnp.arange(width)[:, None], jnp.arange(classes)[None, :], pos].set(
+            jnp.where(keep, -1, labels[None, :]))
+        cand_paths = jnp.where(keep[..., None], grown, written).reshape(n_cand, steps)
+        cand_size = jnp.where(keep, size[:, None], size[:, None] + 1).reshape(n_cand)
+        unique, inverse = jnp.unique(cand_paths, axis=0, return_inverse=True, size=n_cand,
+                                     fill_value=-2)  # fmt: skip
+        inverse = inverse.reshape(n_cand)
+        m_pb = _segment_logsumexp(cand_pb.reshape(n_cand), inverse, n_cand)
+        m_pnb = _segment_logsumexp(cand_pnb.reshape(n_cand), inverse, n_cand)
+        m_size = jax.ops.segment_max(cand_size, inverse, n_cand)
+        best = lax.top_k(jnp.logaddexp(m_pb, m_pnb), width)[1]
+        new = (unique[best], m_size[best], m_pb[best], m_pnb[best])
+        return jax.tree_util.tree_map(lambda a, b: jnp.where(active, a, b), new, state), None
+
+    def one(lp: jax.Array, length: jax.Array) -> tuple[jax.Array, jax.Array]:
+        init = (jnp.full((width, steps), -1, jnp.int32), jnp.zeros(width, jnp.int32),
+                jnp.full(width, neg).at[0].set(0.0), jnp.full(width, neg))  # fmt: skip
+        (paths, _, pb, pnb), _ = lax.scan(step, init, (lp, jnp.arange(steps) < length))
+        scores, order = lax.top_k(jnp.logaddexp(pb, pnb), top_paths)
+        return paths[order], scores
+
+    paths, scores = jax.vmap(one)(logp, lengths)
+    return jnp.swapaxes(paths, 0, 1), scores
+
+
 def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy",
                beam_width: int = 100, top_paths: int = 1, merge_repeated: bool = True,
-               mask_index: int = 0) -> tuple[jax.Array, jax.Array]:  # fmt: skip
+               mask_index: int | None = 0) -> tuple[jax.Array, jax.Array]:  # fmt: skip
     """Decodes ``(batch, time, classes)`` scores: ``(decoded, scores)`` with ``decoded`` of
     shape ``(top_paths, batch, time)`` padded with -1 and ``scores`` ``(batch, top_paths)``.
 
-    Only ``strategy="greedy"`` is implemented; ``"beam_search"`` raises.
+    ``"greedy"`` takes the best class per step (``scores`` = minus the sum of the best
+    scores); ``"beam_search"`` runs a CTC prefix beam search of ``beam_width`` over the
+    log-softmax of ``inputs`` (``scores`` = the log-probabilities of the decoded labellings).
+    ``mask_index`` is the blank class (``None``: the last class).
 
     Example:
         >>> probs = jnp.log(jnp.array([[[0.1, 0.9], [0.9, 0.1], [0.1, 0.9]]]))
@@ -1053,13 +1113,12 @@ def ctc_decode(inputs: Any, sequence_lengths: Any, strategy: str = "greedy",
     inputs = _t(inputs)
     inputs = inputs.astype(_dtypes.result_type(inputs.dtype, "float32"))
     lengths = _t(sequence_lengths, "int32")
+    if mask_index is None:
+        mask_index = inputs.shape[-1] - 1
     if strategy == "greedy":
         return _ctc_greedy(inputs, lengths, merge_repeated, mask_index)
     if strategy == "beam_search":
-        raise NotImplementedError(
-            "ctc_decode: strategy='beam_search' is not implemented in jnn yet; use "
-            "strategy='greedy'."
-        )
+        return _ctc_beam_search(inputs, lengths, beam_width, top_paths, mask_index)
     raise ValueError(
         f"ctc_decode: argument `strategy` must be 'greedy' or 'beam_search', received {strategy!r}."
     )
