@@ -1,17 +1,15 @@
-"""The shared layer-test harness: one call checks the whole layer protocol.
+"""The layer-test harness of jnn's own tests: ``jnn.testing.check_layer`` plus expectations.
 
-``run_layer_test`` builds a layer from its constructor arguments, creates variables, runs
-``apply`` in each training mode, and checks:
+``run_layer_test`` builds a layer from its constructor arguments and runs the public harness
+(``jnn.testing.check_layer``: init, jit == eager, declared output shape / spec, inference does not
+depend on the rng, state only changes in training, per-sample independence, finite gradients on
+random and edge inputs, config round trip, masks), then checks what a test states it expects:
 
-* ``init`` is deterministic and traceable (``jax.eval_shape(layer.init, ...)`` agrees);
-* param / state names (Keras order), shapes, dtypes and total count;
-* ``apply`` at inference works without ``rng``; ``new_state`` mirrors ``variables["state"]``;
-* ``compute_output_shape`` (batch ``None``) and ``compute_output_spec`` match the real output;
-* ``jax.jit(apply)`` equals eager ``apply``; ``apply`` is pure (same result twice, variables
-  untouched);
-* gradients of ``sum(outputs)`` wrt params and float inputs are finite;
-* ``get_config`` -> ``from_config`` -> same config, and the rebuilt layer gives the same outputs;
-* regularizer / constraint keys name existing params.
+* param / state names (Keras order), total count and output shapes;
+* ``apply`` at inference works without ``rng``; ``apply`` leaves its variables untouched.
+
+Weights round trips through files (``save_load``) run once per layer in
+``tests/core/test_layers_properties.py``, not for every configuration here.
 
 Example:
     >>> from jnn.layers import Dense
@@ -22,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Sequence
 from typing import Any
@@ -31,9 +28,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jnn._core.layers.base import Layer, SymbolicSpec, spec_of
+from jnn._core.layers.base import Layer, spec_of
+from jnn.testing import PROPERTIES, check_layer
+from jnn.testing import make_inputs as _host_inputs
+from jnn.testing._trees import KEY_IMPL, assert_equal
 
 __all__ = [
+    "HARNESS_PROPERTIES",
     "LayerTestResult",
     "assert_matches_keras",
     "flat_names",
@@ -42,10 +43,8 @@ __all__ = [
     "run_layer_test",
 ]
 
-
-# XLA compiles the "rbg" generator several times faster than threefry on CPU; layers must
-# not depend on the key's implementation, so the harness uses the cheaper one.
-KEY_IMPL = "rbg"
+#: What every ``run_layer_test`` call checks (``save_load`` runs once per layer elsewhere).
+HARNESS_PROPERTIES = tuple(p for p in PROPERTIES if p != "save_load")
 
 
 @dataclasses.dataclass
@@ -59,26 +58,9 @@ class LayerTestResult:
     states: dict[bool, Any]  # training mode -> new_state
 
 
-def _is_shape(x: Any) -> bool:
-    return isinstance(x, tuple) and all(isinstance(d, int) for d in x)
-
-
 def make_inputs(input_shape: Any, input_dtype: Any = "float32", seed: int = 0) -> Any:
-    """Random inputs: standard normal floats, ints in ``[0, 10)``, random bools."""
-    rng = np.random.default_rng(seed)
-
-    def one(shape):
-        dtype = jnp.dtype(input_dtype)
-        # Cast on the host: a device-side cast would compile one more XLA program.
-        if jnp.issubdtype(dtype, jnp.floating):
-            return jnp.asarray(rng.standard_normal(shape).astype(dtype))
-        if dtype == np.bool_:
-            return jnp.asarray(rng.random(shape) < 0.5)
-        return jnp.asarray(rng.integers(0, 10, shape).astype(dtype))
-
-    if _is_shape(input_shape):
-        return one(input_shape)
-    return [one(tuple(s)) for s in input_shape]
+    """Random inputs as jax arrays: standard normal floats, ints in ``[0, 10)``, random bools."""
+    return jax.tree.map(jnp.asarray, _host_inputs(input_shape, input_dtype, seed))
 
 
 def flat_names(tree: dict[str, Any], prefix: str = "") -> list[str]:
@@ -92,112 +74,8 @@ def flat_names(tree: dict[str, Any], prefix: str = "") -> list[str]:
     return names
 
 
-def _snapshot(tree: Any) -> Any:
-    return jax.tree.map(lambda a: np.array(a, copy=True), tree)
-
-
-def _assert_trees_equal(a: Any, b: Any, what: str) -> None:
-    assert jax.tree.structure(a) == jax.tree.structure(b), f"{what}: structures differ"
-    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
-        np.testing.assert_array_equal(np.asarray(x), np.asarray(y), err_msg=what)
-
-
-def _assert_trees_close(a: Any, b: Any, rtol: float, what: str) -> None:
-    assert jax.tree.structure(a) == jax.tree.structure(b), f"{what}: structures differ"
-    for x, y in zip(jax.tree.leaves(a), jax.tree.leaves(b)):
-        x, y = np.asarray(x), np.asarray(y)
-        assert x.dtype == y.dtype, f"{what}: dtype {x.dtype} != {y.dtype}"
-        if jnp.issubdtype(x.dtype, jnp.floating):
-            tol = max(rtol, float(jnp.finfo(x.dtype).eps) * 4)
-            x, y = x.astype(np.float64), y.astype(np.float64)
-            np.testing.assert_allclose(x, y, rtol=tol, atol=tol, err_msg=what)
-        else:
-            np.testing.assert_array_equal(x, y, err_msg=what)
-
-
-def _batch_none(shape: tuple) -> tuple:
-    return (None,) + tuple(shape[1:]) if shape else shape
-
-
-def _shape_tree(tree: Any) -> Any:
-    return jax.tree.map(lambda a: _batch_none(tuple(a.shape)), tree)
-
-
-def _check_variables(variables, layer, expected_param_names, expected_state_names, num):
-    assert isinstance(variables, dict) and set(variables) == {"params", "state"}, (
-        f"init must return {{'params', 'state'}}, got {type(variables)} {list(variables)}"
-    )
-    params, state = variables["params"], variables["state"]
-    if expected_param_names is not None:
-        assert flat_names(params) == list(expected_param_names), flat_names(params)
-    if expected_state_names is not None:
-        assert flat_names(state) == list(expected_state_names), flat_names(state)
-    for leaf in jax.tree.leaves(variables):
-        assert isinstance(leaf, jax.Array), f"variables must hold jax arrays, got {type(leaf)}"
-    for leaf in jax.tree.leaves(params):
-        if jnp.issubdtype(leaf.dtype, jnp.floating):
-            assert leaf.dtype == jnp.dtype(layer.variable_dtype), (
-                f"param dtype {leaf.dtype} != the layer's variable dtype {layer.variable_dtype}"
-            )
-    if num is not None:
-        total = sum(int(np.prod(a.shape)) for a in jax.tree.leaves(variables))
-        assert total == num, f"expected {num} weights in params + state, found {total}"
-    names = set(params)
-    for kind, table in (
-        ("regularizer", layer.weight_regularizers()),
-        ("constraint", layer.weight_constraints()),
-    ):
-        assert set(table) <= names, f"{kind} keys {sorted(table)} not in params {sorted(names)}"
-
-
-def _sum_outputs(out: Any) -> jax.Array:
-    leaves = [o for o in jax.tree.leaves(out) if jnp.issubdtype(o.dtype, jnp.inexact)]
-    return sum((jnp.sum(o.astype(jnp.float32)) for o in leaves), jnp.zeros((), jnp.float32))
-
-
-def _grad_fn(layer, state, x, training):
-    """``(params, inputs, rng) -> grads`` of ``sum(outputs)``, or None if nothing is float."""
-    float_inputs = all(jnp.issubdtype(a.dtype, jnp.floating) for a in jax.tree.leaves(x))
-
-    def loss(params, inputs, rng):
-        out, _ = layer.apply({"params": params, "state": state}, inputs, training=training, rng=rng)
-        return _sum_outputs(out)
-
-    if float_inputs:
-        return jax.grad(loss, argnums=(0, 1))
-    return jax.grad(loss)
-
-
-def _assert_finite(grads, training):
-    for g in jax.tree.leaves(grads):
-        assert np.all(np.isfinite(np.asarray(g))), f"non-finite gradient (training={training})"
-
-
-def _check_shapes(layer, x, out, input_dtype):
-    in_shapes = _shape_tree(x)
-    expected = _shape_tree(out)
-    if jnp.issubdtype(jnp.dtype(input_dtype), jnp.floating):
-        declared = layer.compute_output_shape(in_shapes)
-        assert jax.tree.map(tuple, declared, is_leaf=_is_tuple) == expected, (
-            f"compute_output_shape{in_shapes} = {declared}, apply gives {expected}"
-        )
-    specs = jax.tree.map(
-        lambda a: SymbolicSpec(_batch_none(tuple(a.shape)), a.dtype),
-        x,
-        is_leaf=lambda a: hasattr(a, "shape"),
-    )
-    out_spec = layer.compute_output_spec(specs)
-    got = jax.tree.map(lambda s: (s.shape, s.dtype), out_spec, is_leaf=_is_spec)
-    want = jax.tree.map(lambda a: (_batch_none(tuple(a.shape)), a.dtype), out)
-    assert got == want, f"compute_output_spec gives {got}, apply gives {want}"
-
-
 def _is_tuple(x: Any) -> bool:
     return isinstance(x, tuple) and all(d is None or isinstance(d, int) for d in x)
-
-
-def _is_spec(x: Any) -> bool:
-    return isinstance(x, SymbolicSpec)
 
 
 def _check_expected_shape(out: Any, expected: Any) -> None:
@@ -209,16 +87,6 @@ def _check_expected_shape(out: Any, expected: Any) -> None:
         want = tuple(want)
         ok = len(got) == len(want) and all(w is None or w == g for g, w in zip(got, want))
         assert ok, f"output shape {got} does not match expected {want}"
-
-
-def _check_config(layer_cls, layer, variables, x, outputs, rng, rtol):
-    config = layer.get_config()
-    assert isinstance(config, dict)
-    rebuilt = layer_cls.from_config(copy.deepcopy(config))
-    assert rebuilt.get_config() == config, "get_config -> from_config -> get_config differs"
-    for training, out in outputs.items():
-        again, _ = rebuilt.apply(variables, x, training=training, rng=rng)
-        _assert_trees_close(again, out, rtol, f"rebuilt layer output (training={training})")
 
 
 def run_layer_test(
@@ -235,8 +103,9 @@ def run_layer_test(
     check_grads: bool = True,
     input_data: Any = None,
     rtol: float = 1e-6,
+    properties: Sequence[str] = HARNESS_PROPERTIES,
 ) -> LayerTestResult:
-    """Runs the layer-protocol checks on ``layer_cls(**init_kwargs)``.
+    """Runs ``jnn.testing.check_layer`` on ``layer_cls(**init_kwargs)`` plus expectations.
 
     Args:
         layer_cls: the layer class.
@@ -248,69 +117,40 @@ def run_layer_test(
         expected_num_params: number of scalars in params + state (Keras's ``count_params``).
         expected_param_names / expected_state_names: flattened names (``"a/b"`` for nested
             dicts), in Keras weight order.
-        training_modes: modes to run ``apply`` in (``rng`` is always supplied, except for an
-            extra inference call that checks it is not needed).
-        check_grads: check finite gradients of ``sum(outputs)`` wrt params and float inputs.
+        training_modes: modes to run ``apply`` in.
+        check_grads: check finite gradients (the ``gradients`` property).
         input_data: explicit inputs instead of random ones.
-        rtol: tolerance of the jit / rebuilt-layer comparisons.
+        rtol: tolerance of the numeric comparisons (at least 4 float32 ulps).
+        properties: the ``check_layer`` properties to run.
 
     Returns:
         A ``LayerTestResult`` with the layer, variables, inputs, outputs and new states per mode.
     """
     layer = layer_cls(**init_kwargs)
-    x = make_inputs(input_shape, input_dtype) if input_data is None else input_data
-    if input_data is not None:
-        input_dtype = jax.tree.leaves(x)[0].dtype
-    key = jax.random.key(0, impl=KEY_IMPL)
-    rng = jax.random.key(1, impl=KEY_IMPL)
-    spec = spec_of(x)
-
-    variables = layer.init(key, spec)
-    _check_variables(
-        variables, layer, expected_param_names, expected_state_names, expected_num_params
+    tol = max(rtol, float(jnp.finfo(jnp.float32).eps) * 4)
+    result = check_layer(
+        layer, input_shape, input_dtype=input_dtype, input_data=input_data,
+        training_modes=training_modes, properties=properties,
+        skip=() if check_grads else ("gradients",), rtol=tol, atol=tol,
     )
-    _assert_trees_equal(layer.init(key, spec), variables, "init is not deterministic")
-    abstract = jax.eval_shape(layer.init, key, spec)
-    assert jax.tree.map(lambda a: (a.shape, a.dtype), abstract) == jax.tree.map(
-        lambda a: (a.shape, a.dtype), variables
-    ), "jax.eval_shape(layer.init) disagrees with layer.init"
-
-    before = _snapshot(variables)
-    inputs_before = _snapshot(x)
-    no_rng, _ = layer.apply(variables, x)
-
-    outputs, states = {}, {}
-    for training in training_modes:
-        out, new_state = layer.apply(variables, x, training=training, rng=rng)
-        outputs[training], states[training] = out, new_state
-        assert jax.tree.map(lambda a: (a.shape, a.dtype), new_state) == jax.tree.map(
-            lambda a: (a.shape, a.dtype), variables["state"]
-        ), f"new_state must mirror variables['state'] (training={training})"
+    variables, x = result.variables, result.inputs
+    params, state = variables["params"], variables["state"]
+    if expected_param_names is not None:
+        assert flat_names(params) == list(expected_param_names), flat_names(params)
+    if expected_state_names is not None:
+        assert flat_names(state) == list(expected_state_names), flat_names(state)
+    if expected_num_params is not None:
+        total = sum(int(np.prod(a.shape)) for a in jax.tree.leaves(variables))
+        assert total == expected_num_params, (
+            f"expected {expected_num_params} weights in params + state, found {total}"
+        )
+    for out in result.outputs.values():
         if expected_output_shape is not None:
             _check_expected_shape(out, expected_output_shape)
-        _check_shapes(layer, x, out, input_dtype)
-
-        # One compilation per mode: outputs and gradients together.
-        grad_fn = _grad_fn(layer, variables["state"], x, training) if check_grads else None
-
-        def both(v, a, r, t=training, grad_fn=grad_fn):
-            result = layer.apply(v, a, training=t, rng=r)
-            return result, (grad_fn(v["params"], a, r) if grad_fn else None)
-
-        jitted = jax.jit(both)
-        jit_result, grads = jitted(variables, x, rng)
-        _assert_trees_close(jit_result, (out, new_state), rtol, "jit vs eager")
-        _assert_trees_equal(jitted(variables, x, rng), (jit_result, grads), "jit is not pure")
-        again = layer.apply(variables, x, training=training, rng=rng)
-        _assert_trees_equal(again, (out, new_state), f"apply is not pure (training={training})")
-        _assert_finite(grads, training)
-
-    if False in outputs:
-        _assert_trees_equal(no_rng, outputs[False], "inference output depends on rng")
-    _assert_trees_equal(variables, before, "apply mutated the variables")
-    _assert_trees_equal(x, inputs_before, "apply mutated the inputs")
-    _check_config(layer_cls, layer, variables, x, outputs, rng, rtol)
-    return LayerTestResult(layer, variables, x, outputs, states)
+    if False in result.outputs:
+        no_rng, _ = layer.apply(variables, jax.tree.map(jnp.asarray, x))
+        assert_equal(no_rng, result.outputs[False], "inference output without an rng")
+    return LayerTestResult(layer, variables, x, result.outputs, result.states)
 
 
 def flat_values(tree: dict[str, Any]) -> list[Any]:

@@ -143,6 +143,7 @@ class _Checker:
             if not set(table) <= set(params):
                 self.fail("init", f"{kind}() names {sorted(table)}, params are {sorted(params)}")
         self.variables = variables
+        self.snapshot = jax.tree.map(lambda a: np.array(a, copy=True), variables)
 
     def jit_vs_eager(self) -> None:
         """Eager (``without_jit``) is the reference; ``with_jit`` and host inputs must agree,
@@ -307,6 +308,10 @@ class _Checker:
                       "deterministic: dropout-like noise only when training=True)")
 
     def state(self) -> None:
+        try:
+            assert_equal(self.variables, self.snapshot, "variables after the calls")
+        except AssertionError as err:
+            self.fail("state", f"apply mutated the variables passed to it: {err}")
         state = self.variables["state"]
         for training, new_state in self.states.items():
             if specs(new_state) != specs(state):
@@ -433,38 +438,51 @@ class _Checker:
 
     def mask(self) -> None:
         layer = self.layer
-        has_compute_mask = hasattr(layer, "compute_mask")
         supports = bool(getattr(layer, "supports_masking", False))
-        if not supports and not has_compute_mask:
+        if not supports and not hasattr(layer, "compute_mask"):
             return self._skip("mask", "no masking")
         x = to_device(self.x)
-        mask_in = _input_mask(self.x, self.seed) if supports else None
         out = self.outputs.get(False, next(iter(self.outputs.values())))
+        mask_in, errors = None, []
         if supports:
-            try:
-                masked, _ = self.apply(self.variables, x, False, None, mask=mask_in)
-            except Exception as err:  # noqa: BLE001
-                self.fail("mask", f"supports_masking is True but apply(mask=...) raised "
-                          f"{type(err).__name__}: {err}")
-            if specs(masked) != specs(out):
-                self.fail("mask", f"with a mask the outputs are {specs(masked)}, without "
-                          f"{specs(out)}")
+            # Sequence masks are (batch, time) = the input without its feature axis; some layers
+            # (Softmax) take full-shape masks, channels_first layers (batch, steps).
+            for mask_in in _candidate_masks(self.x, self.seed):
+                shapes = [tuple(np.shape(m)) for m in jax.tree.leaves(mask_in)]
+                try:
+                    masked, _ = self.apply(self.variables, x, False, None, mask=mask_in)
+                except Exception as err:  # noqa: BLE001
+                    errors.append(f"mask {shapes}: {type(err).__name__}: {str(err)[:200]}")
+                    continue
+                if specs(masked) == specs(out):
+                    break
+                errors.append(f"mask {shapes}: outputs {specs(masked)}, without a mask "
+                              f"{specs(out)}")
+            else:
+                self.fail("mask", "supports_masking is True but no mask shape tried works with "
+                          "apply(mask=...):\n    " + "\n    ".join(errors))
         try:
             mask_out = layer.compute_mask(x, mask_in)
         except Exception as err:  # noqa: BLE001
             self.fail("mask", f"compute_mask raised {type(err).__name__}: {err}")
-        outs, masks = jax.tree.leaves(out), jax.tree.leaves(mask_out)
-        if not masks:
+        if mask_out is None:
             return None
-        if len(masks) != len(outs):
+        outs = list(out) if isinstance(out, (list, tuple)) else [out]
+        masks = list(mask_out) if isinstance(mask_out, (list, tuple)) else [mask_out]
+        if len(masks) != len(outs) and len(masks) != 1:
             self.fail("mask", f"compute_mask returns {len(masks)} masks for {len(outs)} outputs")
+        in_rank = np.ndim(jax.tree.leaves(mask_in)[0]) if mask_in is not None else None
         for o, m in zip(outs, masks):
-            m_shape = tuple(np.shape(m))
-            if m_shape not in (tuple(o.shape[:-1]), tuple(o.shape)):
+            if m is None:
+                continue
+            m_shape, o_shape = tuple(np.shape(m)), tuple(np.shape(o))
+            allowed = {o_shape[:-1], o_shape}
+            if in_rank:
+                allowed.add(o_shape[:in_rank])
+            if m_shape not in allowed:
                 self.fail("mask", f"compute_mask returns a mask of shape {m_shape} for an output "
-                          f"of shape {tuple(o.shape)}; expected {tuple(o.shape[:-1])} (the "
-                          f"output's shape without its feature axis)",
-                          inputs=(self.x, mask_in))
+                          f"of shape {o_shape}; expected {o_shape[:-1]} (the output's shape "
+                          f"without its feature axis)", inputs=(self.x, mask_in))
 
     def _skip(self, prop: str, why: str) -> None:
         self.skipped[prop] = why
@@ -498,19 +516,26 @@ def _non_finite_paths(grads: Any, with_inputs: bool) -> list[str]:
     return names
 
 
-def _input_mask(x: Any, seed: int) -> Any:
-    """A random boolean mask per input, shaped like the input without its feature axis
-    (first step always kept, as Keras requires for RNNs)."""
+def _candidate_masks(x: Any, seed: int) -> list[Any]:
+    """Random boolean masks per input, first shaped like the input without its feature axis,
+    then like the whole input, then (batch, *spatial) for channels_first; the first step is
+    always kept (as Keras requires for RNNs)."""
     rng = np.random.default_rng(seed + 5)
 
-    def one(a):
-        shape = np.shape(a)[:-1] if np.ndim(a) > 1 else np.shape(a)[:1]
-        m = rng.random(shape) < 0.7
-        if m.ndim > 1:
-            m[:, 0] = True
-        return jnp.asarray(m)
+    def make(shape_of):
+        def one(a):
+            m = rng.random(shape_of(np.shape(a))) < 0.7
+            if m.ndim > 1:
+                m[:, 0] = True
+            return jnp.asarray(m)
 
-    return jax.tree.map(one, x)
+        return jax.tree.map(one, x)
+
+    return [
+        make(lambda s: s[:-1] if len(s) > 1 else s),
+        make(lambda s: s),
+        make(lambda s: s[:1] + s[2:]),
+    ]
 
 
 def check_layer(
