@@ -628,8 +628,10 @@ class UnitNormalization(Layer):
         if not jnp.issubdtype(x.dtype, jnp.floating):
             x = x.astype(self.compute_dtype)
         axes = tuple(resolve_axes(self, self.axis, x.ndim))
-        inv = jax.lax.rsqrt(jnp.sum(jnp.square(x), axis=axes, keepdims=True))
-        return x * jnp.minimum(inv, jnp.asarray(1e12, x.dtype)), {}
+        # max inside the rsqrt (not min outside): same values, and a finite gradient at x = 0
+        # (min(rsqrt(0), c) differentiates rsqrt at 0: 0 * inf = NaN).
+        squares = jnp.sum(jnp.square(x), axis=axes, keepdims=True)
+        return x * jax.lax.rsqrt(jnp.maximum(squares, jnp.asarray(1e-24, x.dtype))), {}
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "axis": self.axis}
