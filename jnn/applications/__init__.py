@@ -1,0 +1,43 @@
+"""Keras's standard architectures (``keras.applications``), built from jnn layers.
+
+Every constructor takes Keras's arguments (``include_top``, ``weights``, ``input_tensor``,
+``input_shape``, ``pooling``, ``classes``, ``classifier_activation``) and returns a functional
+model whose layer names, weight names, shapes and order are Keras 3's, so Keras's weight files
+(``weights="imagenet"`` downloads them once through :func:`jnn.utils.get_file`, cached under
+``$JNN_HOME/models``; ``$JNN_APPLICATIONS_BASE_URL`` selects a mirror) and weights saved from
+Keras load unchanged. Each family module has its ``preprocess_input`` and
+``decode_predictions``.
+
+Example:
+    >>> from jnn import applications
+    >>> base = applications.ResNet50(weights=None, include_top=False, pooling="avg",
+    ...                              input_shape=(32, 32, 3))
+    >>> base.output_shape
+    (None, 2048)
+"""
+
+from jnn.applications import imagenet_utils
+from jnn.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from jnn.applications.mobilenet import MobileNet
+from jnn.applications.mobilenet_v2 import MobileNetV2
+from jnn.applications.resnet import ResNet50, ResNet101, ResNet152
+from jnn.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
+from jnn.applications.vgg16 import VGG16
+from jnn.applications.vgg19 import VGG19
+
+__all__ = [
+    "DenseNet121",
+    "DenseNet169",
+    "DenseNet201",
+    "MobileNet",
+    "MobileNetV2",
+    "ResNet50",
+    "ResNet50V2",
+    "ResNet101",
+    "ResNet101V2",
+    "ResNet152",
+    "ResNet152V2",
+    "VGG16",
+    "VGG19",
+    "imagenet_utils",
+]

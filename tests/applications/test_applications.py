@@ -1,0 +1,151 @@
+"""jnn.applications against Keras 3: same layer and weight names, shapes and order; the same
+outputs from the same weights (copied through a Keras 3 ``.weights.h5`` file)."""
+
+from __future__ import annotations
+
+import os
+
+import jax
+import numpy as np
+import pytest
+
+from jnn import applications
+
+pytestmark = pytest.mark.conformance
+
+_X = np.random.RandomState(0).uniform(0, 255, (2, 32, 32, 3)).astype("float32")
+
+# (constructor, kwargs): small input, logits (no softmax) so the comparison sees real numbers.
+FAST = [
+    ("VGG16", dict(include_top=False, pooling="avg")),
+    ("ResNet50", dict(include_top=True, classes=7, classifier_activation=None)),
+    ("ResNet50V2", dict(include_top=False, pooling="max")),
+    ("MobileNet", dict(alpha=0.25, classes=5, classifier_activation=None)),
+    ("MobileNetV2", dict(alpha=0.35, classes=5, classifier_activation=None)),
+    ("DenseNet121", dict(include_top=False, pooling="avg")),
+]
+SLOW = [
+    ("VGG19", dict(include_top=True, classes=3, classifier_activation=None)),
+    ("ResNet101", dict(include_top=False)),
+    ("ResNet152", dict(include_top=False)),
+    ("ResNet101V2", dict(include_top=False)),
+    ("ResNet152V2", dict(include_top=False)),
+    ("DenseNet169", dict(include_top=False)),
+    ("DenseNet201", dict(include_top=False)),
+    ("MobileNetV2", dict(alpha=1.4, include_top=False, pooling="avg")),
+]
+
+
+def _compare(keras, tmp_path, name, kwargs):
+    km = getattr(keras.applications, name)(weights=None, input_shape=(32, 32, 3), **kwargs)
+    jm = getattr(applications, name)(weights=None, input_shape=(32, 32, 3), **kwargs)
+    assert jm.name == km.name
+    # Layer names (the auto-named input aside: Keras 3 says input_layer, jnn input_1 as
+    # Keras 2 did), weight paths and shapes in Keras's order.
+    assert [la.name for la in jm.layers][1:] == [la.name for la in km.layers][1:]
+    assert [tuple(w.shape) for w in jm.weights] == [tuple(w.shape) for w in km.weights]
+    assert [w.path for w in jm.weights] == [w.path for w in km.weights]
+    path = os.path.join(tmp_path, f"{name}.weights.h5")
+    km.save_weights(path)
+    jm.load_weights(path)
+    with jax.numpy_rank_promotion("allow"):      # Keras's own Dense broadcasts its bias
+        expected = np.asarray(km.predict(_X, verbose=0))
+    got = np.asarray(jm.predict(_X, verbose=0))
+    assert got.shape == expected.shape
+    scale = max(1.0, float(np.abs(expected).max()))
+    np.testing.assert_allclose(got / scale, expected / scale, atol=1e-4)
+
+
+@pytest.mark.parametrize("name,kwargs", FAST, ids=[n for n, _ in FAST])
+def test_matches_keras(keras_module, tmp_path, name, kwargs):
+    _compare(keras_module, tmp_path, name, kwargs)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,kwargs", SLOW, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SLOW)])
+def test_matches_keras_large(keras_module, tmp_path, name, kwargs):
+    _compare(keras_module, tmp_path, name, kwargs)
+
+
+@pytest.mark.parametrize("mode", ["caffe", "tf", "torch"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_preprocess_input_matches_keras(keras_module, mode, data_format):
+    from keras.applications import imagenet_utils as kutils
+
+    x = np.random.RandomState(1).randint(0, 256, (2, 4, 5, 3)).astype("float32")
+    if data_format == "channels_first":
+        x = np.transpose(x, (0, 3, 1, 2)).copy()
+    expected = kutils.preprocess_input(x.copy(), data_format=data_format, mode=mode)
+    got_np = applications.imagenet_utils.preprocess_input(
+        x.copy(), data_format=data_format, mode=mode)
+    got_jax = applications.imagenet_utils.preprocess_input(
+        jax.numpy.asarray(x), data_format=data_format, mode=mode)
+    np.testing.assert_allclose(got_np, expected, rtol=1e-6, atol=1e-5)
+    np.testing.assert_allclose(np.asarray(got_jax), expected, rtol=1e-6, atol=1e-5)
+    # A single image (3D) too.
+    np.testing.assert_allclose(
+        applications.imagenet_utils.preprocess_input(x[0].copy(), data_format=data_format,
+                                                     mode=mode),
+        kutils.preprocess_input(x[0].copy(), data_format=data_format, mode=mode),
+        rtol=1e-6, atol=1e-5)
+
+
+def test_family_preprocess_modes():
+    x = np.full((1, 2, 2, 3), 255.0, "float32")
+    assert applications.resnet_v2.preprocess_input(x.copy()).max() == 1.0       # tf
+    assert applications.mobilenet.preprocess_input(x.copy()).max() == 1.0       # tf
+    bgr = applications.resnet.preprocess_input(x.copy())                        # caffe
+    np.testing.assert_allclose(bgr[0, 0, 0], [255 - 103.939, 255 - 116.779, 255 - 123.68],
+                               rtol=1e-6)
+    torch = applications.densenet.preprocess_input(x.copy())                    # torch
+    np.testing.assert_allclose(torch[0, 0, 0], (1 - np.array([0.485, 0.456, 0.406]))
+                               / np.array([0.229, 0.224, 0.225]), rtol=1e-5)
+
+
+def test_integer_images_are_converted():
+    out = applications.imagenet_utils.preprocess_input(np.zeros((1, 2, 2, 3), "uint8"))
+    assert out.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "kwargs,match",
+    [
+        (dict(weights="no/such/file.h5"), "weights"),
+        (dict(weights="imagenet", include_top=True, classes=10), "classes"),
+        (dict(weights=None, include_top=False, pooling="mean", input_shape=(32, 32, 3)),
+         "pooling"),
+        (dict(weights=None, include_top=False, input_shape=(16, 16, 3)), "at least 32x32"),
+        (dict(weights=None, include_top=False, input_shape=(32, 32)), "three integers"),
+        (dict(weights=None, include_top=True, input_shape=(None, None, 3)), "static"),
+        (dict(weights="imagenet", classifier_activation="relu"), "classifier_activation"),
+        (dict(weights=None, input_tensor=np.zeros((1, 32, 32, 3))), "symbolic tensor"),
+    ],
+)
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        applications.ResNet50(**kwargs)
+
+
+def test_input_tensor_and_transfer_learning():
+    import jnn
+
+    inputs = jnn.Input(shape=(32, 32, 3))
+    x = jnn.layers.Rescaling(1 / 127.5, offset=-1)(inputs)
+    base = applications.MobileNetV2(weights=None, include_top=False, alpha=0.35,
+                                    input_tensor=x, pooling="avg")
+    assert base.inputs[0] is inputs               # the source input, as Keras's get_source_inputs
+    base.trainable = False
+    out = jnn.layers.Dense(3)(base.output)
+    model = jnn.Model(inputs, out)
+    assert len(model.trainable_weights) == 2
+    assert model.predict(_X, verbose=0).shape == (2, 3)
+
+
+def test_default_names_and_shapes():
+    m = applications.MobileNetV2(weights=None, alpha=0.5, input_shape=(96, 96, 3),
+                                 include_top=False)
+    assert m.name == "mobilenetv2_0.50_96"
+    assert m.output_shape == (None, 3, 3, 1280)
+    v = applications.VGG16(weights=None, include_top=True, classes=4, input_shape=(32, 32, 3))
+    assert v.output_shape == (None, 4)
+    assert [la.name for la in v.layers][-4:] == ["flatten", "fc1", "fc2", "predictions"]
