@@ -17,6 +17,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations",
+    "applications",
     "backend",
     "callbacks",
     "config",
@@ -37,6 +38,7 @@ _SUBMODULES = (
     "saving",
     "testing",
     "training",
+    "tree",
     "utils",
     "wrappers",
 )
@@ -45,6 +47,10 @@ _TOP_LEVEL = {
     "Model": "jnn.models",
     "Input": "jnn.models",
     "Layer": "jnn.layers",
+    "Variable": "jnn._core.variables",
+    "KerasTensor": "jnn._shell.graph",
+    "name_scope": "jnn._core.scopes",
+    "device": "jnn._core.scopes",
 }
 
 __all__ = list(_SUBMODULES) + list(_TOP_LEVEL)

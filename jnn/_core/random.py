@@ -130,12 +130,12 @@ def _key_from_array(seed: Any) -> jax.Array | None:
 
 
 def draw_key(seed: Any = None) -> jax.Array:
-    """The key a draw with ``seed`` uses (see the module docstring).
+    """The key a draw with ``seed`` uses (see the module docstring); an int seed gives
+    Keras 3's key ``[seed, 0]``.
 
     Example:
-        >>> k = draw_key(5)
-        >>> bool((jax.random.key_data(k) == jax.random.key_data(jax.random.key(5))).all())
-        True
+        >>> jax.random.key_data(draw_key(5)).tolist()
+        [5, 0]
     """
     if seed is None:
         scope = _current_scope()
@@ -145,14 +145,19 @@ def draw_key(seed: Any = None) -> jax.Array:
     key = _key_from_array(seed)
     if key is not None:
         return key
-    return jax.random.key(_check_int_seed(seed))
+    return _keras_key(_check_int_seed(seed), 0)
+
+
+def _keras_key(seed: int, count: int) -> jax.Array:
+    # Keras 3 (JAX) draws with the raw key [seed, count]: the same key gives the same values.
+    return jax.random.wrap_key_data(jnp.array([seed, count], jnp.uint32))
 
 
 class SeedGenerator:
     """A source of fresh keys from one seed (Keras 3's ``keras.random.SeedGenerator``).
 
-    Outside a model, ``next()`` returns ``fold_in(key(seed), n)`` for n = 0, 1, 2, ... (the
-    ``state`` is ``[seed, n]``), so two generators with the same seed yield the same sequence.
+    Outside a model, ``next()`` returns the key ``[seed, n]`` for n = 0, 1, 2, ... (the
+    ``state``), as Keras 3 does: the same seed gives the same values as in Keras.
     Inside a model's ``call`` during training, each draw mixes the generator's seed into the
     step's key, so a layer that keeps a generator (``self.seed_generator = SeedGenerator(1337)``)
     gets new values at every step of a fused ``fit``, reproducibly for a given global seed.
@@ -190,7 +195,7 @@ class SeedGenerator:
         scope = _current_scope()
         if scope is not None:
             return jax.random.fold_in(scope.next(), self._seed)
-        key = jax.random.fold_in(jax.random.key(self._seed), self._count)
+        key = _keras_key(self._seed, self._count)
         self._count = (self._count + 1) % _MAX_SEED
         return key
 
@@ -310,13 +315,13 @@ def dropout(inputs: Any, rate: float, noise_shape: Sequence[int | None] | None =
 
 
 def shuffle(x: Any, axis: int = 0, seed: Any = None) -> jax.Array:
-    """Shuffles ``x`` along ``axis`` (whole slices move together).
+    """Shuffles ``x`` along ``axis``, each vector along it independently (as Keras 3 on JAX).
 
     Example:
         >>> sorted(shuffle(jnp.arange(5), seed=0).tolist())
         [0, 1, 2, 3, 4]
     """
-    return jax.random.permutation(draw_key(seed), jnp.asarray(x), axis=axis, independent=False)
+    return jax.random.permutation(draw_key(seed), jnp.asarray(x), axis=axis, independent=True)
 
 
 def categorical(logits: Any, num_samples: int, dtype: Any = "int32",
@@ -333,7 +338,7 @@ def categorical(logits: Any, num_samples: int, dtype: Any = "int32",
             "jnn.random.categorical: `logits` should be a 2-D tensor with shape "
             f"(batch_size, num_classes). Received: logits.shape={logits.shape}"
         )
-    out = jax.random.categorical(draw_key(seed), logits[..., None, :], axis=-1,
+    out = jax.random.categorical(draw_key(seed), logits[..., None], axis=1,
                                  shape=(logits.shape[0], int(num_samples)))
     return out.astype(dtype)
 
@@ -358,10 +363,8 @@ def binomial(shape: Sequence[int], counts: Any, probabilities: Any, dtype: Any =
         True
     """
     dtype = _float_dtype(dtype, "binomial")
-    counts = jnp.asarray(counts, dtype)
-    probabilities = jnp.asarray(probabilities, dtype)
-    return jax.random.binomial(draw_key(seed), counts, probabilities, _shape(shape, "binomial"),
-                               dtype)
+    return jax.random.binomial(draw_key(seed), jnp.array(counts), jnp.array(probabilities),
+                               _shape(shape, "binomial"), dtype)
 
 
 def beta(shape: Sequence[int], alpha: Any, beta: Any, dtype: Any = None,
@@ -374,5 +377,5 @@ def beta(shape: Sequence[int], alpha: Any, beta: Any, dtype: Any = None,
         True
     """
     dtype = _float_dtype(dtype, "beta")
-    return jax.random.beta(draw_key(seed), jnp.asarray(alpha, dtype), jnp.asarray(beta, dtype),
+    return jax.random.beta(draw_key(seed), jnp.array(alpha), jnp.array(beta),
                            _shape(shape, "beta"), dtype)

@@ -9,7 +9,7 @@ listed handles to traced values, so ``assign_add`` becomes a pure state update.
 
 Example:
     >>> v = Variable(jnp.zeros((2,)), name="count")
-    >>> v.assign_add(jnp.ones((2,)))
+    >>> _ = v.assign_add(jnp.ones((2,)))
     >>> v.numpy().tolist(), v.shape, v.name
     ([1.0, 1.0], (2,), 'count')
 """
@@ -60,7 +60,7 @@ def override(values: dict[Variable, Any]) -> Iterator[dict[Variable, Any]]:
     Example:
         >>> v = Variable(jnp.zeros(()))
         >>> with override({v: jnp.asarray(5.0)}) as cur:
-        ...     v.assign_add(1.0)
+        ...     _ = v.assign_add(1.0)
         >>> float(cur[v]), float(v.value)
         (6.0, 0.0)
     """
@@ -208,7 +208,7 @@ class Variable:
         return int(self.value)
 
     # --- writes ---------------------------------------------------------------------------
-    def assign(self, value: Any) -> Variable:
+    def assign(self, value: Any) -> jax.Array:
         value = value.value if isinstance(value, Variable) else value
         current = self.value
         new = jnp.asarray(value, current.dtype)
@@ -222,12 +222,12 @@ class Variable:
             entry[1] = new
         else:
             self._source().set_one(self._collection, self._key, new)
-        return self
+        return new  # Keras returns the assigned value
 
-    def assign_add(self, value: Any) -> Variable:
+    def assign_add(self, value: Any) -> jax.Array:
         return self.assign(self.value + jnp.asarray(value, self.value.dtype))
 
-    def assign_sub(self, value: Any) -> Variable:
+    def assign_sub(self, value: Any) -> jax.Array:
         return self.assign(self.value - jnp.asarray(value, self.value.dtype))
 
     def __repr__(self) -> str:

@@ -30,7 +30,9 @@ class Weight(Variable):
         self._store = store
         self._collection = collection
         self._key = self._name = short_name
-        self._path = f"{layer_name}/{short_name}"
+        scope = store.layer.__dict__.get("_scope_path") if hasattr(store, "layer") else None
+        self._path = f"{scope}/{layer_name}/{short_name}" if scope else \
+            f"{layer_name}/{short_name}"
         self._trainable = None
         self.layer_name = layer_name
 

@@ -90,3 +90,10 @@ def __getattr__(name: str):  # Keras names jnn leaves out say what to use instea
     from jnn._shell import absent
 
     return absent.missing(__name__, name)
+
+from jnn.utils.batch_utils import (  # noqa: E402
+    pack_x_y_sample_weight,
+    unpack_x_y_sample_weight,
+)
+
+__all__ += ["pack_x_y_sample_weight", "unpack_x_y_sample_weight"]

@@ -61,6 +61,11 @@ class _LayerRef:
         self._store().set_one(collection, name, value)
 
 
+def _path(layer: Any, name: str) -> str:
+    scope = layer.__dict__.get("_scope_path")
+    return f"{scope}/{layer.name}/{name}" if scope else f"{layer.name}/{name}"
+
+
 def is_weight_of(value: Any, layer: Any) -> bool:
     """Whether ``value`` is a handle ``add_weight`` returned for ``layer``."""
     return isinstance(value, Variable) and isinstance(value._store, _LayerRef) and \
@@ -112,7 +117,7 @@ def add_weight(layer: Any, shape: Any = None, initializer: Any = None, dtype: An
             raise ValueError(f"Layer '{layer.name}': add_weight(name={name!r}) was used twice.")
         pending.append({**args, "name": name})
         collection = "params" if trainable else "state"
-        return Variable._handle(_LayerRef(layer), collection, name, f"{layer.name}/{name}",
+        return Variable._handle(_LayerRef(layer), collection, name, _path(layer, name),
                                 bool(trainable))
     return _create(layer, scope, **args)
 
@@ -143,7 +148,7 @@ def _create(layer: Any, scope: _BuildScope, shape: Any, initializer: Any, dtype:
         "regularizer": regularizers.get(regularizer) if regularizer is not None else None,
         "constraint": constraints.get(constraint) if constraint is not None else None,
     }
-    return Variable._handle(_LayerRef(layer), collection, name, f"{layer.name}/{name}",
+    return Variable._handle(_LayerRef(layer), collection, name, _path(layer, name),
                             bool(trainable))
 
 
