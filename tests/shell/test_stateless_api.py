@@ -256,3 +256,39 @@ def test_class_weight_reaches_the_custom_step_as_sample_weight(keras):
     for k in hk.history:
         np.testing.assert_allclose(hj.history[k], hk.history[k], rtol=1e-5, atol=1e-6)
     _close_weights(km, jm)
+
+
+def test_training_loop_from_scratch_matches_keras(keras):
+    """keras.io's "writing a training loop from scratch in JAX": stateless_call outside fit,
+    a standalone optimizer, state as lists of arrays, assigned back at the end."""
+    x, y = _data(16)
+
+    def run(lib, model):
+        loss_fn, opt = lib.losses.MeanSquaredError(), lib.optimizers.Adam(0.01)
+        opt.build(model.trainable_variables)
+
+        def compute(tv, ntv, x, y):
+            y_pred, ntv = model.stateless_call(tv, ntv, x, training=True)
+            return loss_fn(y, y_pred), ntv
+
+        @jax.jit
+        def step(state, x, y):
+            tv, ntv, ov = state
+            (loss, ntv), grads = jax.value_and_grad(compute, has_aux=True)(tv, ntv, x, y)
+            tv, ov = opt.stateless_apply(ov, grads, tv)
+            return loss, (tv, ntv, ov)
+
+        state = tuple([getattr(v, "value", v) for v in vs] for vs in (
+            model.trainable_variables, model.non_trainable_variables, opt.variables))
+        losses = []
+        for i in range(0, 16, 4):
+            loss, state = step(state, x[i:i + 4], y[i:i + 4])
+            losses.append(float(loss))
+        for v, value in zip(model.trainable_variables, state[0]):
+            v.assign(value)
+        return losses
+
+    km, jm = (lower_level_model(lib) for lib in (keras, jnn))
+    jm.set_weights(km.get_weights())
+    np.testing.assert_allclose(run(jnn, jm), run(keras, km), rtol=1e-5)
+    _close_weights(km, jm)
