@@ -25,7 +25,7 @@ import numpy as np
 
 from jnn._core.layers.base import Layer, SymbolicSpec, spec_of
 from jnn._core.metrics.base import Metric
-from jnn._shell import context, rng, stateless, training
+from jnn._shell import context, custom_steps, rng, training
 from jnn._shell.binding import LayerStore, Weight, set_weights_in_order
 
 
@@ -469,7 +469,7 @@ class Model(Layer):
 
     # --- Keras workflow (compile/fit/evaluate/predict) lives in training.py ------------------
     # Keras 3's stateless JAX API; a user's train_step / test_step / predict_step override
-    # runs fused (stateless.py).
+    # runs fused (custom_steps.py).
     from jnn._shell.stateless import (  # noqa: E402
         compute_loss,
         metrics,
@@ -493,20 +493,20 @@ class Model(Layer):
 
     @functools.wraps(training.fit)
     def fit(self, *args: Any, **kwargs: Any) -> Any:
-        if stateless.uses_custom_step(self, "train"):
-            return stateless.fit(self, *args, **kwargs)
+        if custom_steps.uses_custom_step(self, "train"):
+            return custom_steps.fit(self, *args, **kwargs)
         return training.fit(self, *args, **kwargs)
 
     @functools.wraps(training.evaluate)
     def evaluate(self, *args: Any, **kwargs: Any) -> Any:
-        if stateless.uses_custom_step(self, "test"):
-            return stateless.evaluate_method(self, *args, **kwargs)
+        if custom_steps.uses_custom_step(self, "test"):
+            return custom_steps.evaluate_method(self, *args, **kwargs)
         return training.evaluate(self, *args, **kwargs)
 
     @functools.wraps(training.predict)
     def predict(self, *args: Any, **kwargs: Any) -> Any:
-        if stateless.uses_custom_step(self, "predict"):
-            return stateless.predict(self, *args, **kwargs)
+        if custom_steps.uses_custom_step(self, "predict"):
+            return custom_steps.predict(self, *args, **kwargs)
         return training.predict(self, *args, **kwargs)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
