@@ -87,6 +87,14 @@ CASES = [
     ("embedding_output_dim_zero", lambda: L.Embedding(10, 0), ValueError, r"Embedding: argument `output_dim`.*received 0"),
     ("variance_scaling_mode", lambda: jnn.initializers.VarianceScaling(mode="fan_sum"), ValueError, r"`mode` must be one of \['fan_in', 'fan_out', 'fan_avg'\], received 'fan_sum'"),
     ("orthogonal_on_vector", lambda: jnn.initializers.Orthogonal()(jax.random.key(0), (3,)), ValueError, r"at least 2D, received shape=\(3,\)"),
+    # --- sizes: checked before anything is allocated ----------------------------------------
+    ("dense_units_10e12", lambda: L.Dense(10**12), ValueError, r"Dense: argument `units` must be a positive int of at most 2,147,483,647.*received 1000000000000"),
+    ("dense_units_2e70", lambda: L.Dense(2**70), ValueError, r"Dense: argument `units`.*at most 2,147,483,647.*received 1180591620717411303424"),
+    ("embedding_input_dim_10e12", lambda: L.Embedding(10**12, 8), ValueError, r"Embedding: argument `input_dim`.*at most 2,147,483,647"),
+    ("conv2d_filters_10e9", lambda: jnn.Sequential([L.Input((8, 8, 3)), L.Conv2D(10**9, 3, name="huge")]), ValueError, r"Layer 'huge' \(Conv2D\): GlorotUniform: a weight of shape \(3, 3, 3, 1000000000\) has 27,000,000,000 elements.*JNN_MAX_WEIGHT_ELEMENTS"),
+    ("lstm_units_10e7", lambda: jnn.Sequential([L.Input((5, 3)), L.LSTM(10**7)]), ValueError, r"Layer 'lstm\w*' \(LSTM\) > 'lstm_cell\w*' \(LSTMCell\): Orthogonal: a weight of shape \(10000000, 40000000\) has 400,000,000,000,000 elements"),
+    ("dense_10e6_on_10e6_deferred", lambda: jnn.Sequential([L.Dense(10**6)]).predict(np.zeros((1, 10**6), "float32"), verbose=0), ValueError, r"Layer 'dense\w*' \(Dense\): GlorotUniform: a weight of shape \(1000000, 1000000\) has 1,000,000,000,000 elements"),
+    ("embedding_layer_call_10e9", lambda: L.Embedding(10**9, 64, name="emb")(np.zeros((1, 2), "int32")), ValueError, r"Layer 'emb' \(Embedding\): RandomUniform: a weight of shape \(1000000000, 64\)"),
     # --- input shapes and model building ----------------------------------------------------
     ("conv2d_without_channel_axis", lambda: jnn.Sequential([L.Conv2D(4, 3, input_shape=(8, 8))]), ValueError, r'layer "conv2d.*expected ndim=4, found ndim=3.*\(None, 8, 8\)'),
     ("lstm_on_2d_input", lambda: jnn.Sequential([L.Input((5,)), L.LSTM(3)]), ValueError, r'layer "lstm.*expected ndim=3, found ndim=2'),
@@ -138,6 +146,8 @@ CASES = [
     ("validation_split_above_one", lambda: _fit(_clf(), validation_split=1.5), ValueError, r"`validation_split` must be a float in \[0, 1\)"),
     ("validation_freq_zero", lambda: _fit(_clf(), validation_split=0.5, validation_freq=0), ValueError, r"`validation_freq` must be >= 1, received 0"),
     ("validation_data_one_tuple", lambda: _fit(_clf(), validation_data=(X,)), ValueError, r"\(x_val, y_val\).*length 1"),
+    ("sequential_fit_dict", lambda: _fit(_clf(), x={"features": X}), ValueError, r"Sequential model 'sequential\w*' takes a single input: one array or tensor of shape \(None, 2\).*received a dict with keys \['features'\].*Pass the array itself.*jnn.Model\(inputs=\{"),
+    ("sequential_predict_dict_unbuilt", lambda: jnn.Sequential([L.Dense(2)]).predict({"a": X, "b": X}, verbose=0), ValueError, r"takes a single input: one array or tensor; received a dict with keys \['a', 'b'\]"),
     ("dict_input_wrong_key", _dict_input_with_wrong_key, ValueError, r"missing data for input\(s\) \['feat'\].*keys \['wrong'\]"),
     ("multi_output_y_count", lambda: _fit(_two_outputs(["mse", "mse"]), y=[Y]), ValueError, r"2 outputs \['o1', 'o2'\] but `y` has 1 arrays"),
     ("multi_output_loss_dict_key", lambda: _fit(_two_outputs({"o1": "mse", "out3": "mse"}), y=[Y, Y]), ValueError, r"`loss` has keys \['out3'\].*outputs are \['o1', 'o2'\]"),

@@ -31,6 +31,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jnn._core.layers import _validate
+
 # Keras's correction: the std of a unit normal truncated to [-2, 2].
 _TRUNCATED_STD = 0.87962566103423978
 _KERAS_MODULE = "keras.initializers"
@@ -101,7 +103,8 @@ def _parse_call(owner: str, args: tuple, kwargs: dict) -> tuple[Any, tuple[int, 
             f"{owner}: unexpected arguments {args or ''}{sorted(kwargs) or ''}; call it as "
             "init(key, shape, dtype) or init(shape, dtype)."
         )
-    return key, _to_shape(shape, owner), dtype
+    # Every initializer call passes here: sizes are checked before anything is allocated.
+    return key, _validate.weight_shape(owner, _to_shape(shape, owner)), dtype
 
 
 class Initializer:

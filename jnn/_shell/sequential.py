@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import jax
@@ -148,7 +149,28 @@ class Sequential(Model):
             )
         self._build_graph(tuple(input_shape))
 
+    def _single_input(self, inputs: Any) -> Any:
+        """The one array a Sequential model takes; a dict is refused with what it accepts.
+
+        As in Keras 3, a one-entry dict keyed by the model's input name is that input.
+        """
+        if not isinstance(inputs, Mapping):
+            return inputs
+        name = self._graph_input.name if self._graph_input is not None else None
+        if name is not None and list(inputs) == [name]:
+            return inputs[name]
+        shape = self._graph_input.shape if self._graph_input is not None else None
+        expected = f" of shape {shape}" if shape is not None else ""
+        named = f" (or a dict {{{name!r}: array}})" if name is not None else ""
+        raise ValueError(
+            f"Sequential model '{self.name}' takes a single input: one array or tensor"
+            f"{expected}{named}; received a dict with keys {sorted(map(str, inputs))}. Pass "
+            "the array itself, or build a functional model, jnn.Model(inputs={name: "
+            "jnn.Input(...), ...}, outputs=...), for several named inputs."
+        )
+
     def _ensure_built_for(self, x: Any) -> None:
+        x = self._single_input(x)
         if self.built:
             return
         spec = spec_of(x)
@@ -160,7 +182,7 @@ class Sequential(Model):
     # --- pure forward ------------------------------------------------------------------------
     def _forward(self, inputs: Any) -> Any:
         ctx = context.current()
-        x = inputs
+        x = self._single_input(inputs)
         if self._graph_input is not None:
             import jax.numpy as jnp
 
