@@ -48,7 +48,9 @@ class Model(Layer):
     def __reduce__(self) -> tuple:
         """``pickle`` support (as in Keras 3, so joblib / multiprocessing work): architecture,
         weights and compile arguments; the optimizer state starts fresh, as after ``compile``.
-        Models whose layers hold code (a Lambda's lambda) raise a clear PicklingError."""
+        Lambda layers pickle with their function's bytecode, and unpickling runs it: unpickling
+        runs code (any pickle can), so never unpickle bytes you do not trust; exchange models
+        as ``.keras`` files, whose ``load_model`` refuses code under ``safe_mode=True``."""
         from jnn.wrappers import _pickling
 
         return _pickling.loads_model, (_pickling.dumps_model(self),)
