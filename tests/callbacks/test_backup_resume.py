@@ -138,3 +138,31 @@ def test_integer_save_freq_ends_chunks_at_save_points(model, tmp_path):
     keys = [k for k in model._engine.cache if k[0] == "train"]
     assert any(k[3] == 7 for k in keys)  # at most 7 steps fused per dispatch
     assert seen == list(range(EPOCHS))
+
+
+class Batches(jnn.utils.PyDataset):
+    """The same data as a dataset of batches (read in order: shuffle=False)."""
+
+    def __len__(self):
+        return STEPS
+
+    def __getitem__(self, i):
+        return X[i * 8:(i + 1) * 8], Y[i * 8:(i + 1) * 8]
+
+
+def test_batch_dataset_resumes_at_the_backed_up_batch(model, tmp_path):
+    def run(callbacks):
+        return model.fit(Batches(), epochs=2, verbose=0, shuffle=False, callbacks=callbacks)
+
+    fresh(model)
+    run([Kill()])
+    expected = [np.array(w, copy=True) for w in model.get_weights()]
+    backup = str(tmp_path / "backup")
+    fresh(model)
+    with pytest.raises(RuntimeError, match="simulated kill"):
+        run([C.BackupAndRestore(backup, save_freq=5), Kill(at=27)])
+    assert _saved_position(tmp_path / "backup" / "latest.state.msgpack") == (1, 5)
+    fresh(model)
+    run([C.BackupAndRestore(backup, save_freq=5), Kill()])  # skips the 5 batches done
+    for a, b in zip(expected, model.get_weights()):
+        np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-7)
