@@ -62,22 +62,28 @@ def flatten(structure: Any) -> list[Any]:
     return jax.tree_util.tree_leaves(structure, is_leaf=_none_leaf)
 
 
-def _key(k: Any) -> Any:
-    for attr in ("idx", "key", "name"):
-        if hasattr(k, attr):
-            return getattr(k, attr)
-    return k
-
-
 def flatten_with_path(structure: Any) -> list[tuple[tuple[Any, ...], Any]]:
-    """``(path, leaf)`` pairs; a path is the tuple of keys / indices leading to the leaf.
+    """``(path, leaf)`` pairs; a path is the tuple of dict keys / sequence indices (namedtuple
+    fields by index, as Keras) leading to the leaf.
 
     Example:
         >>> flatten_with_path({"a": [5]})
         [(('a', 0), 5)]
     """
-    pairs, _ = jax.tree_util.tree_flatten_with_path(structure, is_leaf=_none_leaf)
-    return [(tuple(_key(k) for k in path), leaf) for path, leaf in pairs]
+    out: list[tuple[tuple[Any, ...], Any]] = []
+
+    def walk(node: Any, path: tuple[Any, ...]) -> None:
+        if isinstance(node, Mapping):
+            for k in _dict_keys(node):
+                walk(node[k], path + (k,))
+        elif isinstance(node, (list, tuple)):
+            for i, child in enumerate(node):
+                walk(child, path + (i,))
+        else:
+            out.append((path, node))
+
+    walk(structure, ())
+    return out
 
 
 def pack_sequence_as(structure: Any, flat_sequence: Any) -> Any:

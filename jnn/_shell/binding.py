@@ -16,6 +16,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from jnn._core import scopes
 from jnn._core.layers import base
 from jnn._core.layers.base import standardize_shape
 from jnn._core.variables import Variable
@@ -30,7 +31,7 @@ class Weight(Variable):
         self._store = store
         self._collection = collection
         self._key = self._name = short_name
-        scope = store.layer.__dict__.get("_scope_path") if hasattr(store, "layer") else None
+        scope = getattr(store, "scope", "")
         self._path = f"{scope}/{layer_name}/{short_name}" if scope else \
             f"{layer_name}/{short_name}"
         self._trainable = None
@@ -59,6 +60,7 @@ class LayerStore:
     def __init__(self, layer: Any, variables: dict[str, dict[str, Any]],
                  order: tuple[list[str], list[str]] | None = None):
         self.layer = layer
+        self.scope = scopes.current_path()  # jnn.name_scope active when the weights were made
         self.variables = {
             "params": dict(variables.get("params", {})),
             "state": dict(variables.get("state", {})),

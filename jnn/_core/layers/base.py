@@ -36,8 +36,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jnn._core import scopes
-
 Variables = dict[str, dict[str, Any]]
 Shape = tuple[int | None, ...]
 
@@ -205,9 +203,6 @@ class Layer:
                 self._batch_input_shape = (batch_size, int(input_dim))
         self._initial_weights = kwargs.get("weights")
         self.activity_regularizer = None
-        scope = scopes.current_path()
-        if scope:  # jnn.name_scope: weight paths read "scope/layer/kernel"
-            self.__dict__["_scope_path"] = scope
         # Shell-owned: where a bound layer's current variables live.
         self._binding: Any = None
 

@@ -30,6 +30,7 @@ import jax
 import jax.numpy as jnp
 
 from jnn._core import random as core_random
+from jnn._core import scopes
 from jnn._core.variables import Variable
 
 _local = threading.local()
@@ -62,7 +63,7 @@ class _LayerRef:
 
 
 def _path(layer: Any, name: str) -> str:
-    scope = layer.__dict__.get("_scope_path")
+    scope = scopes.current_path()  # jnn.name_scope active while the weight is created
     return f"{scope}/{layer.name}/{name}" if scope else f"{layer.name}/{name}"
 
 
