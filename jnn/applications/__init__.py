@@ -18,17 +18,20 @@ Example:
 
 from jnn.applications import imagenet_utils
 from jnn.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from jnn.applications.inception_v3 import InceptionV3
 from jnn.applications.mobilenet import MobileNet
 from jnn.applications.mobilenet_v2 import MobileNetV2
 from jnn.applications.resnet import ResNet50, ResNet101, ResNet152
 from jnn.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from jnn.applications.vgg16 import VGG16
 from jnn.applications.vgg19 import VGG19
+from jnn.applications.xception import Xception
 
 __all__ = [
     "DenseNet121",
     "DenseNet169",
     "DenseNet201",
+    "InceptionV3",
     "MobileNet",
     "MobileNetV2",
     "ResNet50",
@@ -39,5 +42,6 @@ __all__ = [
     "ResNet152V2",
     "VGG16",
     "VGG19",
+    "Xception",
     "imagenet_utils",
 ]

@@ -9,6 +9,7 @@ import jax
 import numpy as np
 import pytest
 
+import jnn
 from jnn import applications
 
 pytestmark = pytest.mark.conformance
@@ -36,9 +37,13 @@ SLOW = [
 ]
 
 
-def _compare(keras, tmp_path, name, kwargs):
-    km = getattr(keras.applications, name)(weights=None, input_shape=(32, 32, 3), **kwargs)
-    jm = getattr(applications, name)(weights=None, input_shape=(32, 32, 3), **kwargs)
+def _compare(keras, tmp_path, name, kwargs, size=32):
+    # Fresh name counters on both sides: unnamed layers (conv2d_7, add_3) must agree.
+    keras.backend.clear_session()
+    jnn.backend.clear_session()
+    shape = (size, size, 3)
+    km = getattr(keras.applications, name)(weights=None, input_shape=shape, **kwargs)
+    jm = getattr(applications, name)(weights=None, input_shape=shape, **kwargs)
     assert jm.name == km.name
     # Layer names (the auto-named input aside: Keras 3 says input_layer, jnn input_1 as
     # Keras 2 did), weight paths and shapes in Keras's order.
@@ -49,8 +54,10 @@ def _compare(keras, tmp_path, name, kwargs):
     km.save_weights(path)
     jm.load_weights(path)
     with jax.numpy_rank_promotion("allow"):      # Keras's own Dense broadcasts its bias
-        expected = np.asarray(km.predict(_X, verbose=0))
-    got = np.asarray(jm.predict(_X, verbose=0))
+        x = np.random.RandomState(0).uniform(0, 255, (2, *shape)).astype("float32")
+    with jax.numpy_rank_promotion("allow"):      # Keras's own Dense broadcasts its bias
+        expected = np.asarray(km.predict(x, verbose=0))
+    got = np.asarray(jm.predict(x, verbose=0))
     assert got.shape == expected.shape
     scale = max(1.0, float(np.abs(expected).max()))
     np.testing.assert_allclose(got / scale, expected / scale, atol=1e-4)
@@ -59,6 +66,18 @@ def _compare(keras, tmp_path, name, kwargs):
 @pytest.mark.parametrize("name,kwargs", FAST, ids=[n for n, _ in FAST])
 def test_matches_keras(keras_module, tmp_path, name, kwargs):
     _compare(keras_module, tmp_path, name, kwargs)
+
+
+# Families with a larger minimum input size.
+SIZED = [
+    ("Xception", dict(include_top=False, pooling="avg"), 71),
+    ("InceptionV3", dict(classes=6, classifier_activation=None), 75),
+]
+
+
+@pytest.mark.parametrize("name,kwargs,size", SIZED, ids=[n for n, _, _ in SIZED])
+def test_matches_keras_sized(keras_module, tmp_path, name, kwargs, size):
+    _compare(keras_module, tmp_path, name, kwargs, size)
 
 
 @pytest.mark.slow
