@@ -37,8 +37,10 @@ def get_value(x: Any) -> np.ndarray:
 
 
 def floatx() -> str:
-    """The default float dtype: ``'float32'``."""
-    return "float32"
+    """The default float dtype of ``jnn.ops``: ``'float32'``."""
+    from jnn._core.ops import _dtypes
+
+    return _dtypes.floatx()
 
 
 def epsilon() -> float:
