@@ -23,7 +23,7 @@ import numpy as np
 import optax
 
 from jnn._shell import callbacks as callbacks_lib
-from jnn._shell import data, engine, feeding, rng
+from jnn._shell import config, data, engine, feeding, rng
 from jnn._shell import training as training_lib
 from jnn._shell.stateless import (
     VariableMap,
@@ -163,7 +163,7 @@ def make_train_fn(model: Any, cfg: Any, names: list[str]) -> Any:
             valid = jnp.sum(m) > 0
             return jax.tree.map(lambda n, o: jnp.where(valid, n, o), new, ts), logs
 
-        return jax.lax.scan(body, ts, (idx, mask))
+        return jax.lax.scan(body, ts, (idx, mask), unroll=engine._unroll(False))
 
     def one(ts, batch):  # a partial batch at its true size, after the chunk's scan
         return step(ts, batch)
@@ -196,7 +196,7 @@ def make_test_fn(model: Any, cfg: Any, names: list[str]) -> Any:
             valid = jnp.sum(m) > 0
             return jax.tree.map(lambda n, o: jnp.where(valid, n, o), new, mv), logs
 
-        return jax.lax.scan(body, mv, (idx, mask))
+        return jax.lax.scan(body, mv, (idx, mask), unroll=engine._unroll(False))
 
     jit = not cfg.run_eagerly
     return (jax.jit(run) if jit else run), (jax.jit(step) if jit else step)
@@ -216,7 +216,7 @@ def make_predict_fn(model: Any, eager: bool) -> Any:
 
     def run(variables, x, idx):
         return jax.lax.scan(lambda c, i: (c, step(variables, engine._gather(x, i))), None,
-                            idx)[1]
+                            idx, unroll=engine._unroll(False))[1]
 
     return (run, step) if eager else (jax.jit(run), jax.jit(step))
 
@@ -291,6 +291,7 @@ def fit(model: Any, x: Any = None, y: Any = None, batch_size: Any = None, epochs
     """``Model.fit`` for a model with its own ``train_step``: K user steps per dispatch."""
     if kwargs:
         raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
+    config.maybe_enable_default_cache()
     verbose = training_lib._resolve_verbose(verbose)
     batch_size = training_lib._check_batch_size(batch_size)
     adapter = data.get_adapter(x, y, sample_weight)
