@@ -24,6 +24,7 @@ import os
 import re
 import threading
 import warnings
+import weakref
 from collections.abc import Iterator
 from typing import Any
 
@@ -702,7 +703,7 @@ def row_reader(a: Any) -> Any:
         return lambda rows: gather_rows(a, rows)
     path, base, stride = source
     row_bytes = a[:1].nbytes
-    f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed with the reader
+    fd = os.open(path, os.O_RDONLY)
 
     def read(rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, np.int64).reshape(-1)
@@ -716,12 +717,12 @@ def row_reader(a: Any) -> Any:
                 else np.arange(1, len(rows)))
         for lo, hi in zip([0, *cuts.tolist()], [*cuts.tolist(), len(rows)]):
             want = (hi - lo) * row_bytes
-            got = os.preadv(f.fileno(), [memoryview(flat[lo:hi])], base + int(rows[lo]) * stride)
+            got = os.preadv(fd, [memoryview(flat[lo:hi])], base + int(rows[lo]) * stride)
             if got != want:
                 raise OSError(f"short read from {path}: {got} of {want} bytes")
         return out
 
-    read.file = f
+    weakref.finalize(read, os.close, fd)  # the file closes with the reader
     return read
 
 

@@ -135,3 +135,24 @@ def test_array_data_over_the_budget_streams_with_bounded_memory(measured):
     # A few 8 MB chunks, not the 96 MB dataset (or 2.6x of it); the file is read, not mapped.
     assert got["growth"] < got["nbytes"] // 4, got
     assert got["weights"] < 1e-6, got  # same batches, same order as the resident path
+
+
+def test_streamed_memmap_rows_are_read_from_the_file(tmp_path):
+    import numpy as np
+
+    from jnn._shell import distribution
+
+    path = tmp_path / "small.f32"
+    w = np.memmap(path, np.float32, "w+", shape=(1000, 7))
+    w[:] = np.arange(7000, dtype=np.float32).reshape(1000, 7)
+    w.flush()
+    r = np.memmap(path, np.float32, "r", shape=(1000, 7))
+    rows = np.array([0, 1, 2, 7, 3, 4, 5, 99, 98, 97])  # runs and single rows
+    for view in (np.asarray(r), r[10:], r[::3], r[5:500:2, 1:4], r[:, 2]):
+        assert distribution._file_rows(view) is not None  # read with preadv, not the map
+        np.testing.assert_array_equal(distribution.row_reader(view)(rows), view[rows])
+    # Copy-on-write maps may hold edits that are not on disk: they are gathered in memory.
+    c = np.memmap(path, np.float32, "c", shape=(1000, 7))
+    c[3] = -1
+    assert distribution._file_rows(c) is None
+    np.testing.assert_array_equal(distribution.row_reader(c)(rows), c[rows])
