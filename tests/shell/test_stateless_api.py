@@ -292,3 +292,24 @@ def test_training_loop_from_scratch_matches_keras(keras):
     jm.set_weights(km.get_weights())
     np.testing.assert_allclose(run(jnn, jm), run(keras, km), rtol=1e-5)
     _close_weights(km, jm)
+
+
+def test_custom_step_on_a_pydataset_with_a_short_last_batch(keras):
+    x, y = _data(28)
+
+    def batches(lib):
+        class Batches(lib.utils.PyDataset):
+            def __len__(self):
+                return 2
+
+            def __getitem__(self, i):  # 16 rows, then 12
+                return x[i * 16:(i + 1) * 16], y[i * 16:(i + 1) * 16]
+
+        return Batches()
+
+    km, jm = _pair(keras, compute_loss_model)
+    hk = km.fit(batches(keras), epochs=2, shuffle=False, verbose=0)
+    hj = jm.fit(batches(jnn), epochs=2, shuffle=False, verbose=0)
+    for k in hk.history:
+        np.testing.assert_allclose(hj.history[k], hk.history[k], rtol=1e-5, atol=1e-6)
+    _close_weights(km, jm)
