@@ -331,6 +331,9 @@ class BackupAndRestore(Callback):
             "rng_counter": rng_lib._counter,
             "seed": -1 if rng_lib.get_seed() is None else rng_lib.get_seed(),
             "learning_rate": -1.0 if callable(lr) else float(lr),
+            # Inside an epoch: the rate before that epoch's on_epoch_begin hooks, which run
+            # again on resume (a LearningRateScheduler must not apply its step twice).
+            "epoch_learning_rate": _rate(self.model.__dict__.get("_epoch_start_lr", lr)),
         }
         data = serialization.msgpack_serialize(record)
         if self.double_checkpoint and os.path.exists(self._state_path):
@@ -397,6 +400,9 @@ class BackupAndRestore(Callback):
             cfg = model.__dict__.get("_compiled")
             if cfg is not None:
                 cfg.lr_seen = lr  # the restored optimizer state already holds it
+            start_lr = float(record.get("epoch_learning_rate", -1.0))
+            if int(record.get("step", 0)) and start_lr >= 0:
+                model.optimizer.learning_rate = start_lr  # on_epoch_begin(epoch) runs again
         seed = int(record.get("seed", -1))
         if seed >= 0 and rng_lib.get_seed() == seed:
             with rng_lib._lock:
@@ -408,6 +414,10 @@ class BackupAndRestore(Callback):
         if step:  # taken inside an epoch: fit resumes at that step, in that epoch's order
             seed = int(record.get("plan_seed", -1))
             model.__dict__["_resume_step"] = (step, None if seed < 0 else seed)
+
+
+def _rate(lr: Any) -> float:
+    return -1.0 if callable(lr) else float(lr)
 
 
 def _write_bytes(path: str, data: bytes) -> None:

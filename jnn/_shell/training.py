@@ -622,6 +622,7 @@ def fit(
         logs = _fit_pipelined(self, cbs, cfg, planned, ts, dev_data, initial_epoch, epochs)
         initial_epoch = epochs  # all epochs ran
     for epoch in range(initial_epoch, epochs):
+        self.__dict__["_epoch_start_lr"] = cfg.optimizer.learning_rate  # before schedulers act
         cbs.on_epoch_begin(epoch)
         ts = _sync_learning_rate(cfg, ts)  # LearningRateScheduler, ReduceLROnPlateau
         # A backup taken inside an epoch resumes at its step with that epoch's shuffle seed.

@@ -36,6 +36,7 @@ def fresh(model):
     """The model as a new process builds it: initial weights, same seed, no train state."""
     jnn.utils.set_random_seed(5)
     model.set_weights(model.initial)
+    model.optimizer.learning_rate = 0.02
     model.__dict__["_train_state"] = None
     model.__dict__["_opt_state_keep"] = None
     return model
@@ -68,7 +69,13 @@ class Kill(C.Callback):
             raise RuntimeError("simulated kill")
 
 
+def halve(epoch, lr):
+    return lr * 0.5
+
+
 def fit(model, callbacks):
+    # The rate halves from its current value each epoch: a resumed epoch must not halve twice.
+    callbacks = [C.LearningRateScheduler(halve), *callbacks]
     return model.fit(X, Y, batch_size=8, epochs=EPOCHS, verbose=0, callbacks=callbacks)
 
 
