@@ -6,12 +6,12 @@ The model is the guide's pattern (keras.io/guides/custom_train_step_in_jax): a s
 metrics' ``stateless_update_state`` — the same source runs on both libraries. Keras 3 dispatches
 one jitted step per batch; jnn scans the user's step over the whole epoch in one dispatch.
 
-MLP Dense(128, relu) -> Dense(10) on 784 features, Adam, sparse crossentropy + accuracy.
+MLP Dense(hidden=128, relu) -> Dense(10) on 784 features, Adam, sparse crossentropy + accuracy.
 After a warm-up ``fit(epochs=1)`` (compilation included, reported as ``first``), each round
 times ``fit(epochs=E)`` / E for both libraries in turn; each figure keeps its best round.
 
     python benchmarks/bench_custom_step.py [--samples 60000] [--batch 32 128] [--epochs 2]
-        [--rounds 3] [--json out.json]
+        [--rounds 3] [--hidden 128] [--json out.json]
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import jax  # noqa: E402
 import numpy as np  # noqa: E402
 
 
-def make(lib):
+def make(lib, hidden: int = 128):
     """The guide's model with its own train_step, for ``lib`` = jnn or keras."""
 
     class CustomModel(lib.Model):
@@ -55,8 +55,8 @@ def make(lib):
             return logs, (tv, ntv, ov, new)
 
     inputs = lib.Input(shape=(784,))
-    hidden = lib.layers.Dense(128, activation="relu")(inputs)
-    model = CustomModel(inputs, lib.layers.Dense(10, activation="softmax")(hidden))
+    h = lib.layers.Dense(hidden, activation="relu")(inputs)
+    model = CustomModel(inputs, lib.layers.Dense(10, activation="softmax")(h))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     return model
@@ -67,6 +67,7 @@ def main() -> None:
     p.add_argument("--samples", type=int, default=60000)
     p.add_argument("--batch", type=int, nargs="+", default=[32, 128])
     p.add_argument("--epochs", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=128, help="units of the hidden layer")
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--json", default=None)
     args = p.parse_args()
@@ -82,7 +83,7 @@ def main() -> None:
     print(f"device: {jax.devices()[0].device_kind}, samples {args.samples}, "
           f"epochs/round {args.epochs}, rounds {args.rounds}")
     for batch in args.batch:
-        models = {"jnn": make(jnn), "keras": make(keras)}
+        models = {"jnn": make(jnn, args.hidden), "keras": make(keras, args.hidden)}
         models["jnn"].set_weights(models["keras"].get_weights())
         first, best = {}, {}
         for name, m in models.items():
