@@ -18,6 +18,16 @@ Example:
 
 from jnn.applications import imagenet_utils
 from jnn.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from jnn.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
 from jnn.applications.inception_v3 import InceptionV3
 from jnn.applications.mobilenet import MobileNet
 from jnn.applications.mobilenet_v2 import MobileNetV2
@@ -31,6 +41,14 @@ __all__ = [
     "DenseNet121",
     "DenseNet169",
     "DenseNet201",
+    "EfficientNetB0",
+    "EfficientNetB1",
+    "EfficientNetB2",
+    "EfficientNetB3",
+    "EfficientNetB4",
+    "EfficientNetB5",
+    "EfficientNetB6",
+    "EfficientNetB7",
     "InceptionV3",
     "MobileNet",
     "MobileNetV2",

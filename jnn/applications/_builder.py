@@ -26,6 +26,7 @@ class WeightFiles:
 
     top: tuple[str, str | None] | None
     no_top: tuple[str, str | None] | None
+    base: str | None = None  # another bucket than Keras's keras-applications/ one
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def download_weights(name: str, include_top: bool, files: WeightFiles | None) ->
     relative, md5 = entry
     return get_file(
         relative.rsplit("/", 1)[-1],
-        imagenet_utils.weights_url(relative),
+        imagenet_utils.weights_url(relative, files.base),
         cache_subdir="models",
         file_hash=md5,
     )

@@ -38,18 +38,20 @@ _TORCH_STD = (0.229, 0.224, 0.225)
 _class_index: dict[str, list[str]] | None = None
 
 
-def weights_url(relative: str) -> str:
-    """The URL of a Keras application weights file, honouring ``$JNN_APPLICATIONS_BASE_URL``.
+def weights_url(relative: str, base: str | None = None) -> str:
+    """The URL of a Keras application weights file, honouring ``$JNN_APPLICATIONS_BASE_URL``
+    (a mirror holding the files at the same relative paths).
 
     Args:
         relative: The path below Keras's ``keras-applications/`` bucket, e.g.
             ``"resnet/resnet50_weights_tf_dim_ordering_tf_kernels.h5"``.
+        base: The bucket when it is not Keras's usual one.
 
     Example:
         >>> weights_url("vgg16/x.h5").endswith("keras-applications/vgg16/x.h5")
         True
     """
-    base = os.environ.get("JNN_APPLICATIONS_BASE_URL") or KERAS_APPLICATIONS_URL
+    base = os.environ.get("JNN_APPLICATIONS_BASE_URL") or base or KERAS_APPLICATIONS_URL
     return base.rstrip("/") + "/" + relative
 
 

@@ -24,6 +24,7 @@ FAST = [
     ("MobileNet", dict(alpha=0.25, classes=5, classifier_activation=None)),
     ("MobileNetV2", dict(alpha=0.35, classes=5, classifier_activation=None)),
     ("DenseNet121", dict(include_top=False, pooling="avg")),
+    ("EfficientNetB0", dict(classes=4, classifier_activation=None)),
 ]
 SLOW = [
     ("VGG19", dict(include_top=True, classes=3, classifier_activation=None)),
@@ -34,7 +35,7 @@ SLOW = [
     ("DenseNet169", dict(include_top=False)),
     ("DenseNet201", dict(include_top=False)),
     ("MobileNetV2", dict(alpha=1.4, include_top=False, pooling="avg")),
-]
+] + [(f"EfficientNetB{i}", dict(include_top=False)) for i in range(1, 8)]
 
 
 def _compare(keras, tmp_path, name, kwargs, size=32):
