@@ -360,7 +360,7 @@ def _host_all_finite(tree: Any, mappings: tuple = ()) -> bool:
             continue
         block = max(1, STREAM_CHUNK_BYTES // max(a[:1].nbytes, 1)) if mappings else len(a)
         for i in range(0, len(a), block):
-            part = a[i:i + block]
+            part = a if block >= len(a) else a[i:i + block]
             if not np.isfinite(part.sum(dtype=np.float32)) and not np.isfinite(part).all():
                 return False
             distribution_lib.release_pages(mappings)
