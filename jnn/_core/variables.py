@@ -214,8 +214,8 @@ class Variable:
         new = jnp.asarray(value, current.dtype)
         if tuple(new.shape) != tuple(current.shape):
             raise ValueError(
-                f"Variable '{self.path}': cannot assign a value of shape {tuple(new.shape)} to "
-                f"a variable of shape {tuple(current.shape)}."
+                f"Cannot assign a value of shape {tuple(new.shape)} to variable '{self.path}' "
+                f"of shape {tuple(current.shape)}."
             )
         entry = _find(self)
         if entry is not None:

@@ -12,7 +12,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from jnn._core.layers.base import SymbolicSpec
+from jnn._core.layers.base import Layer, SymbolicSpec
 
 
 class KerasTensor:
@@ -36,6 +36,14 @@ class KerasTensor:
     @property
     def ndim(self) -> int:
         return len(self.shape)
+
+    @property
+    def _keras_mask(self) -> KerasTensor | None:
+        """Keras's implicit mask of this tensor (``Embedding(mask_zero=True)``, ``Masking``,
+        layers passing masks through): a symbolic bool tensor of the graph, or None."""
+        if "_mask_cache" not in self.__dict__:
+            self.__dict__["_mask_cache"] = _symbolic_mask(self)
+        return self.__dict__["_mask_cache"]
 
     @property
     def spec(self) -> SymbolicSpec:
@@ -191,6 +199,54 @@ def symbolic_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> Any:
     node.outputs = outputs
     inbound_nodes(layer).append(node)
     return outputs
+
+
+class _MaskOf(Layer):
+    """The graph node computing ``layer.compute_mask`` for a tensor's ``_keras_mask``."""
+
+    def __init__(self, layer: Any, index: int) -> None:
+        super().__init__(name=f"{layer.name}_keras_mask_{index}")
+        self._source, self._index = layer, index
+
+    def apply(self, variables: Any, inputs: Any, *, training: bool = False, rng: Any = None,
+              mask: Any = None) -> tuple[Any, dict]:
+        out = self._source.compute_mask(inputs, mask)
+        if isinstance(out, (list, tuple)):
+            out = out[self._index]
+        return out, {}
+
+
+def _symbolic_mask(t: KerasTensor) -> KerasTensor | None:
+    node = t.node
+    if node is None or node.is_input or isinstance(node.inputs, CallArgs):
+        return None
+    masks = [x._keras_mask for x in flatten(node.inputs)]
+    single = isinstance(node.inputs, KerasTensor)
+    in_mask = masks[0] if single else (masks if any(m is not None for m in masks) else None)
+
+    def probe(size: int) -> Any:
+        def concrete(x: Any) -> Any:
+            shape = tuple(size if d is None else d for d in x.shape)
+            return jax.ShapeDtypeStruct(shape, x.dtype)
+
+        xs = map_structure(concrete, node.inputs)
+        ms = None if in_mask is None else map_structure(
+            lambda m: None if m is None else concrete(m), in_mask)
+        return jax.eval_shape(lambda a, b: _MaskOf(node.layer, t.index).apply({}, a, mask=b)[0],
+                              xs, ms)
+
+    try:
+        first, second = probe(83), probe(89)
+    except (TypeError, ValueError):
+        return None
+    if first is None or not hasattr(first, "shape"):
+        return None
+    shape = tuple(a if a == b else None for a, b in zip(first.shape, second.shape))
+    mask_node = Node(_MaskOf(node.layer, t.index), node.inputs, None, {})
+    out = KerasTensor(shape, first.dtype, mask_node, 0)
+    mask_node.outputs = out
+    inbound_nodes(mask_node.layer).append(mask_node)
+    return out
 
 
 def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> list[Node]:

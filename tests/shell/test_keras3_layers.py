@@ -116,7 +116,14 @@ def _mask_story(lib):
     model = lib.Model(inp, Seen()(lib.layers.Embedding(10, 3, mask_zero=True)(inp)))
     seen.clear()
     model.predict(ids, verbose=0)
-    return eager, seen.get("mask") is not None
+    # symbolic: the mask travels with the KerasTensors and can be an output of the graph
+    e = lib.layers.Embedding(10, 3, mask_zero=True)(inp)
+    d = lib.layers.Dense(2)(e)
+    masks = [getattr(t, "_keras_mask", None) for t in (inp, e, d)]
+    symbolic = [None if m is None else (tuple(m.shape), str(m.dtype)) for m in masks]
+    mask_model = lib.Model(inp, d._keras_mask)
+    return (eager, seen.get("mask") is not None, symbolic,
+            np.asarray(mask_model.predict(ids, verbose=0)).tolist())
 
 
 def test_custom_layer_receives_the_mask_as_in_keras(keras):

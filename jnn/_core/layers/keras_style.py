@@ -14,10 +14,14 @@ A user layer written the Keras way::
         def call(self, inputs):
             return inputs @ self.w + self.b
 
-gets ``init`` / ``apply`` for free: ``init`` runs ``build`` in a scope where ``add_weight`` creates
-arrays from the key; ``apply`` runs ``call`` with each weight attribute temporarily bound to the
-array passed in ``variables`` (restored afterwards), so ``call`` stays a pure function of its
-arguments under ``jit`` and ``grad``.
+gets ``init`` / ``apply`` for free: ``init`` creates the weights declared in ``__init__`` (Keras 3
+allows ``add_weight`` there) and runs ``build`` in a scope where ``add_weight`` creates arrays from
+the key; ``apply`` runs ``call`` with each weight attribute temporarily bound to the array passed
+in ``variables`` (restored afterwards), so ``call`` stays a pure function of its arguments under
+``jit`` and ``grad``. Outside ``call`` a weight attribute is a :class:`jnn.Variable` handle that
+reads and writes the layer's current weights (``layer.w.numpy()``, ``layer.w.assign(...)``).
+Random draws in ``call`` (``jnn.random.*`` without a seed, or with a layer's ``SeedGenerator``)
+take the call's key, fresh at every training step.
 """
 
 from __future__ import annotations
