@@ -209,8 +209,11 @@ class BackupAndRestore(Callback):
     one msgpack file (`flax.serialization`, no pickle) written atomically. On the next
     `fit`, `on_train_begin` restores it and training continues at that position (inside
     an epoch: at the next step, with the same shuffled order); with the same seed the
-    final weights equal those of an uninterrupted run. The backup is deleted when
-    training ends normally (`delete_checkpoint=True`).
+    final weights equal those of an uninterrupted run. Batch-by-batch data (generators,
+    `PyDataset`, `tf.data`) resumes inside an epoch by skipping the batches already done
+    in that epoch's pass: exact when the source yields the same batches in the same order
+    again (an unshuffled dataset), as Keras's own restart of the epoch is not. The backup
+    is deleted when training ends normally (`delete_checkpoint=True`).
 
     Args:
         backup_dir: Directory holding the backup.
