@@ -378,7 +378,7 @@ def affine_transform(images: Any, transform: Any, interpolation: str = "bilinear
     batch, height, width, _ = x.shape
     transform = jnp.broadcast_to(transform.reshape(-1, 8), (batch, 8))
     ys, xs = jnp.meshgrid(jnp.arange(height), jnp.arange(width), indexing="ij")
-    ys, xs = ys.astype(transform.dtype), xs.astype(transform.dtype)
+    ys, xs = ys[None].astype(transform.dtype), xs[None].astype(transform.dtype)
     t = [transform[:, i, None, None] for i in range(8)]
     k = t[6] * xs + t[7] * ys + 1.0
     cols = (t[0] * xs + t[1] * ys + t[2]) / k
@@ -431,6 +431,7 @@ def perspective_transform(images: Any, start_points: Any, end_points: Any,
     coeffs = _homography(start.reshape(-1, 4, 2), end.reshape(-1, 4, 2))
     coeffs = jnp.broadcast_to(coeffs, (batch, 8))
     xs, ys = jnp.meshgrid(jnp.arange(width), jnp.arange(height), indexing="xy")
+    xs, ys = xs[None], ys[None]
     c = [coeffs[:, i, None, None] for i in range(8)]
     denom = c[6] * xs + c[7] * ys + 1.0
     cols = (c[0] * xs + c[1] * ys + c[2]) / denom
@@ -499,6 +500,7 @@ def elastic_transform(images: Any, alpha: float = 20.0, sigma: float = 5.0,
     kernel = jnp.outer(_gaussian_1d(size, sigma, dtype), _gaussian_1d(size, sigma, dtype))
     smooth = _per_channel_conv(field, kernel, "SAME")  # [..., 0] = dx, [..., 1] = dy
     ys, xs = jnp.meshgrid(jnp.arange(height), jnp.arange(width), indexing="ij")
+    ys, xs = ys[None], xs[None]
     rows = ys + alpha * smooth[..., 1]
     cols = xs + alpha * smooth[..., 0]
     out = _sample(x, rows, cols, order, fill_mode, fill_value)

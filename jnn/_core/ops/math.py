@@ -361,7 +361,8 @@ def stft(x: Any, sequence_length: int, sequence_stride: int, fft_length: int,
     if center:
         pad = [(0, 0)] * (x.ndim - 1) + [(fft_length // 2, fft_length // 2)]
         x = jnp.pad(x, pad, mode="reflect")
-    frames = extract_sequences(x, fft_length, sequence_stride) * win
+    frames = extract_sequences(x, fft_length, sequence_stride)
+    frames = frames * win.reshape((1,) * (frames.ndim - 1) + win.shape)
     return _pair(jnp.fft.rfft(frames, n=fft_length, axis=-1))
 
 

@@ -830,7 +830,8 @@ def rms_normalization(x: Any, scale: Any = None, axis: Any = -1, epsilon: float 
     axis = tuple(sorted(axis)) if isinstance(axis, (list, tuple)) else axis
     out = x * lax.rsqrt(jnp.mean(jnp.square(x), axis=axis, keepdims=True) + epsilon)
     if scale is not None:
-        out = out * _t(scale, x.dtype)
+        scale = _t(scale, x.dtype)
+        out = out * scale.reshape((1,) * (out.ndim - scale.ndim) + scale.shape)
     return out.astype(original)
 
 
@@ -856,7 +857,7 @@ def layer_normalization(x: Any, gamma: Any = None, beta: Any = None, axis: Any =
         if v is None:
             return None
         v = _t(v, x.dtype)
-        return v.reshape(shape) if v.ndim != x.ndim and axes != [x.ndim - 1] else v
+        return v.reshape(shape) if v.ndim != x.ndim else v
 
     gamma, beta = bcast(gamma), bcast(beta)
     if rms_scaling:
