@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ __all__ = [
     "HARNESS_PROPERTIES",
     "LayerTestResult",
     "assert_matches_keras",
+    "examples",
     "flat_names",
     "flat_values",
     "make_inputs",
@@ -192,3 +194,8 @@ def assert_matches_keras(
         np.testing.assert_allclose(np.asarray(g), np.asarray(e), rtol=rtol, atol=atol)
     assert len(jax.tree.leaves(got)) == len(jax.tree.leaves(expected))
     return variables
+
+
+def examples(n: int) -> int:
+    """``n`` hypothesis examples in CI; ten times more under ``JNN_HYPOTHESIS_PROFILE=thorough``."""
+    return n * 10 if os.environ.get("JNN_HYPOTHESIS_PROFILE") == "thorough" else n
