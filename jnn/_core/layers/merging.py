@@ -234,8 +234,10 @@ class Dot(Layer):
             inputs, None)
         axes = self._resolve([_shape(x), _shape(y)])
         if self.normalize:
-            x = x / jnp.maximum(jnp.linalg.norm(x, axis=axes[0], keepdims=True), 1e-12)
-            y = y / jnp.maximum(jnp.linalg.norm(y, axis=axes[1], keepdims=True), 1e-12)
+            # x / max(|x|, 1e-12) written so that the gradient at x = 0 is finite (the norm's
+            # derivative at 0 is 0 * inf = NaN even where max picks the constant).
+            x = x * jax.lax.rsqrt(jnp.maximum(jnp.sum(x * x, axis=axes[0], keepdims=True), 1e-24))
+            y = y * jax.lax.rsqrt(jnp.maximum(jnp.sum(y * y, axis=axes[1], keepdims=True), 1e-24))
         out = jax.vmap(lambda a, b: jnp.tensordot(a, b, axes=(axes[0] - 1, axes[1] - 1)))(x, y)
         if out.ndim == 1:
             out = out[:, None]
