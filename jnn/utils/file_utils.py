@@ -99,7 +99,7 @@ def _host() -> str:
 
 def _temp_prefix(target: str) -> str:
     """``.<name>.<host>.<pid>.``: a later download can tell a dead writer's temporary."""
-    return f".{os.path.basename(target)}.{_host()}.{os.getpid()}."
+    return f".{os.path.basename(target)[:120]}.{_host()}.{os.getpid()}."
 
 
 def _pid_alive(pid: int) -> bool:
