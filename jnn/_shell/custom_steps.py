@@ -483,3 +483,33 @@ def predict(model: Any, x: Any, batch_size: Any = None, verbose: Any = "auto",
     if cbs is not None:
         cbs.on_predict_end()
     return list(result) if isinstance(result, tuple) else result
+
+
+def _values(logs: dict[str, Any], return_dict: bool) -> Any:
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def train_on_batch(model: Any, x: Any, y: Any = None, sample_weight: Any = None,
+                   class_weight: Any = None, return_dict: bool = False) -> Any:
+    """One step of the user's ``train_step`` on one batch (``model.history`` is kept)."""
+    history = model.__dict__.get("history")
+    n = data.get_adapter(x, y, sample_weight).num_samples
+    h = fit(model, x, y, batch_size=n, epochs=1, verbose=0, shuffle=False,
+            sample_weight=sample_weight, class_weight=class_weight)
+    model.__dict__["history"] = history
+    return _values({k: v[-1] for k, v in h.history.items()}, return_dict)
+
+
+def test_on_batch(model: Any, x: Any, y: Any = None, sample_weight: Any = None,
+                  return_dict: bool = False) -> Any:
+    """The user's ``test_step`` on one batch."""
+    adapter = data.get_adapter(x, y, sample_weight)
+    return _values(evaluate(model, adapter, adapter.num_samples, None, None, 0), return_dict)
+
+
+def predict_on_batch(model: Any, x: Any) -> Any:
+    """The user's ``predict_step`` on one batch."""
+    return predict(model, x, batch_size=data.get_adapter(x).num_samples, verbose=0)

@@ -487,9 +487,6 @@ class Model(Layer):
     from jnn._shell.training import (  # noqa: E402
         compile,
         predict_classes,
-        predict_on_batch,
-        test_on_batch,
-        train_on_batch,
     )
     from jnn._shell.training import metrics_names as metrics_names  # noqa: E402
 
@@ -510,6 +507,24 @@ class Model(Layer):
         if custom_steps.uses_custom_step(self, "predict"):
             return custom_steps.predict(self, *args, **kwargs)
         return training.predict(self, *args, **kwargs)
+
+    @functools.wraps(training.train_on_batch)
+    def train_on_batch(self, *args: Any, **kwargs: Any) -> Any:
+        if custom_steps.uses_custom_step(self, "train"):
+            return custom_steps.train_on_batch(self, *args, **kwargs)
+        return training.train_on_batch(self, *args, **kwargs)
+
+    @functools.wraps(training.test_on_batch)
+    def test_on_batch(self, *args: Any, **kwargs: Any) -> Any:
+        if custom_steps.uses_custom_step(self, "test"):
+            return custom_steps.test_on_batch(self, *args, **kwargs)
+        return training.test_on_batch(self, *args, **kwargs)
+
+    @functools.wraps(training.predict_on_batch)
+    def predict_on_batch(self, *args: Any, **kwargs: Any) -> Any:
+        if custom_steps.uses_custom_step(self, "predict"):
+            return custom_steps.predict_on_batch(self, *args, **kwargs)
+        return training.predict_on_batch(self, *args, **kwargs)
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         """Writes the weights to a Keras 3 ``.weights.h5`` file (atomically)."""

@@ -313,3 +313,15 @@ def test_custom_step_on_a_pydataset_with_a_short_last_batch(keras):
     for k in hk.history:
         np.testing.assert_allclose(hj.history[k], hk.history[k], rtol=1e-5, atol=1e-6)
     _close_weights(km, jm)
+
+
+def test_on_batch_methods_run_the_custom_steps(keras):
+    x, y = _data(8)
+    km, jm = _pair(keras, guide_model)
+    np.testing.assert_allclose(jm.predict_on_batch(x), km.predict_on_batch(x), rtol=1e-5)
+    _close_logs(km.test_on_batch(x, y, return_dict=True), jm.test_on_batch(x, y, return_dict=True))
+    history = jm.history
+    _close_logs(km.train_on_batch(x, y, return_dict=True),
+                jm.train_on_batch(x, y, return_dict=True))
+    assert jm.history is history
+    _close_weights(km, jm)
