@@ -8,11 +8,14 @@ Arrays, lists, pandas objects and dicts are handled here; iterators, generators,
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import jax
 import numpy as np
+
+from jnn._shell import config
 
 
 def _is_pandas(x: Any) -> bool:
@@ -43,6 +46,8 @@ def to_numpy(x: Any, what: str) -> np.ndarray:
             f"{arr.ravel()[:3].tolist()}). Convert strings/objects to numbers first (e.g. with "
             "a lookup table or pandas .astype)."
         )
+    if arr.dtype.kind == "b" or arr.dtype == np.float64:
+        _warn_converting_a_file(arr, what)
     if arr.dtype == np.float64:
         arr = arr.astype(np.float32)
     elif arr.dtype == np.int64 and arr.size and np.abs(arr).max() < 2**31:
@@ -52,6 +57,24 @@ def to_numpy(x: Any, what: str) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{what} must have a batch dimension; received a scalar.")
     return arr
+
+
+def _warn_converting_a_file(arr: np.ndarray, what: str) -> None:
+    """Warns before a memory-mapped array larger than the device budget is converted (copied
+    whole into memory): stored as float32 it would stream from its file instead."""
+    base = arr
+    while base is not None and not isinstance(base, np.memmap):
+        base = getattr(base, "base", None)
+    if base is None or arr.size * 4 <= config.device_memory_budget():
+        return
+    warnings.warn(
+        f"{what} is a memory-mapped {arr.dtype} array of {arr.nbytes / 2**30:.2f} GiB: jnn "
+        f"trains on float32, so it is converted in memory ({arr.size * 4 / 2**30:.2f} GiB). "
+        "Store it as float32 (e.g. np.save(path, x.astype('float32'))) and it streams from "
+        "its file chunk by chunk instead.",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
 def _length(e: Any) -> int | None:

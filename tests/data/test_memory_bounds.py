@@ -156,3 +156,23 @@ def test_streamed_memmap_rows_are_read_from_the_file(tmp_path):
     c[3] = -1
     assert distribution._file_rows(c) is None
     np.testing.assert_array_equal(distribution.row_reader(c)(rows), c[rows])
+
+
+def test_a_float64_memmap_over_the_budget_warns_before_its_copy(tmp_path):
+    import numpy as np
+
+    import jnn
+
+    path = tmp_path / "x.f64"
+    np.memmap(path, np.float64, "w+", shape=(8192, 64)).flush()  # 4 MiB, 2 MiB as float32
+    x = np.memmap(path, np.float64, "r", shape=(8192, 64))
+    model = jnn.Sequential([jnn.layers.Dense(1, input_dim=64)])
+    model.compile("sgd", "mse")
+    jnn.config.set_device_memory_budget(1 << 20)
+    try:
+        with pytest.warns(UserWarning, match="Store it as float32"):
+            model.predict(x, verbose=0)
+        jnn.config.set_device_memory_budget(4 << 20)  # its float32 copy fits: no warning
+        model.predict(x, verbose=0)
+    finally:
+        jnn.config.set_device_memory_budget(None)
