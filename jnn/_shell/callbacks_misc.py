@@ -212,8 +212,8 @@ class BackupAndRestore(Callback):
     final weights equal those of an uninterrupted run. Batch-by-batch data (generators,
     `PyDataset`, `tf.data`) resumes inside an epoch by skipping the batches already done
     in that epoch's pass: exact when the source yields the same batches in the same order
-    again (an unshuffled dataset), as Keras's own restart of the epoch is not. The backup
-    is deleted when training ends normally (`delete_checkpoint=True`).
+    again (an unshuffled dataset; Keras restarts the epoch instead). The backup is
+    deleted when training ends normally (`delete_checkpoint=True`).
 
     Args:
         backup_dir: Directory holding the backup.
