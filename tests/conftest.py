@@ -23,8 +23,14 @@ if _xla_cache != "0":
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
 
 # Property tests draw the same examples on every run: CI results do not depend on luck.
+# Profiles: "ci" (default; "jnn" is its old name) keeps each test's own few examples;
+# JNN_HYPOTHESIS_PROFILE=thorough (before a release) draws fresh, random examples, ten times as
+# many where tests ask through tests.harness.examples(n), and never gives up on slow ones.
+settings.register_profile("ci", derandomize=True, deadline=None)
 settings.register_profile("jnn", derandomize=True, deadline=None)
-settings.load_profile("jnn")
+settings.register_profile("thorough", derandomize=False, deadline=None, max_examples=500,
+                          print_blob=True)
+settings.load_profile(os.environ.get("JNN_HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
