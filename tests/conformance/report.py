@@ -6,7 +6,11 @@ identifiers), the test files that check each name against Keras, and the documen
 differences. With ``--run`` it also runs the conformance tests (``pytest -m conformance``)
 and marks each name pass / FAIL from the results of the files that check it.
 
-Usage (repository root): ``KERAS_BACKEND=jax python -m tests.conformance.report [--run]``.
+The ``ops`` section always runs the ``jnn.ops`` case table (``tests/ops/cases_*.py``): one
+status per ``keras.ops`` name (equal / differs: reason / not compared: reason).
+
+Usage (repository root): ``KERAS_BACKEND=jax python -m tests.conformance.report [--run]``;
+``--ops-only`` regenerates only the ops section (and its summary row) of the existing report.
 """
 
 from __future__ import annotations
@@ -174,11 +178,14 @@ def build_report(run: bool) -> str:
         if missing:
             lines += ["Not in jnn yet: " + ", ".join(f"`{n}`" for n in missing) + ".", ""]
         totals[mod] = (len(shared), counts)
+    ops_lines, ops_total = ops_section()
+    lines += ops_lines
     lines += ["## Summary", "", "| module | shared APIs | statuses |", "| --- | --- | --- |"]
     for mod, (n, counts) in totals.items():
         lines.append(
             f"| {mod} | {n} | " + ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) + " |"
         )
+    lines.append(ops_total)
     lines += ["", "## Documented differences", ""]
     lines += [f"- `{name}`: {why}" for name, why in DIFFERENCES.items()]
     lines += ["", "## Not compared with Keras, on purpose", ""]
@@ -186,9 +193,75 @@ def build_report(run: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ops_section() -> tuple[list[str], str]:
+    """The ``ops`` table: every ``keras.ops`` name, run through ``tests/ops/cases*.py``.
+
+    Returns the section's lines and its row of the summary table.
+    """
+    from tests.ops.cases import CASES
+    from tests.ops.conformance import status_by_name
+
+    status = status_by_name()
+    counts: dict[str, int] = {}
+    for st, _ in status.values():
+        counts[st] = counts.get(st, 0) + 1
+    n = len(status)
+    present = n - counts.get("missing", 0)
+    equal = counts.get("equal", 0)
+    lines = [
+        "## ops",
+        "",
+        f"Every public `keras.ops` name ({n}: the top level and `keras.ops.image`), run through "
+        f"the {len(CASES)} cases of `tests/ops/cases_*.py` (outputs and dtypes compared with "
+        "Keras 3 on the same NumPy inputs; all cases of a family in one `jax.jit`, the rest "
+        "eagerly). Status: `equal` = every case of the name agrees with Keras; `differs` = "
+        "a case disagrees or the difference is documented (the reason follows); "
+        "`not compared` = no case, the reason follows; `missing` = not in `jnn.ops`.",
+        "",
+        f"Totals: present {present}/{n} ({100 * present / n:.1f}%), compared equal "
+        f"{equal}/{n} ({100 * equal / n:.1f}%), differs {counts.get('differs', 0)}, "
+        f"not compared {counts.get('not compared', 0)}.",
+        "",
+        "| name | status | detail |",
+        "| --- | --- | --- |",
+    ]
+    from tests.ops.conformance import keras_names
+
+    modules = keras_names()
+    for name in sorted(status, key=lambda k: (modules[k] or "", k)):
+        st, detail = status[name]
+        shown = f"image.{name}" if modules[name] == "image" else name
+        lines.append(f"| `{shown}` | {st} | {detail.replace('|', '/')} |")
+    lines.append("")
+    total = (f"| ops | {n} | present: {present}, equal: {equal}, differs: "
+             f"{counts.get('differs', 0)}, not compared: {counts.get('not compared', 0)} |")  # fmt: skip
+    return lines, total
+
+
+def update_ops_only(text: str) -> str:
+    """``text`` (an existing REPORT.md) with its ops section and summary row regenerated."""
+    ops_lines, ops_total = ops_section()
+    lines = text.rstrip("\n").split("\n")
+    if "## ops" in lines:  # drop the old section (up to the next heading)
+        start = lines.index("## ops")
+        end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("## "))
+        del lines[start:end]
+    lines = [line for line in lines if not line.startswith("| ops |")]
+    at = lines.index("## Summary")
+    lines[at:at] = ops_lines
+    row = at + len(ops_lines) + 4  # heading, blank, header, rule
+    while row < len(lines) and lines[row].startswith("| "):
+        row += 1
+    lines.insert(row, ops_total)
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str]) -> None:
     os.environ.setdefault("KERAS_BACKEND", "jax")
-    REPORT.write_text(build_report(run="--run" in argv))
+    if "--ops-only" in argv:  # the ops table only; the other sections as last generated
+        REPORT.write_text(update_ops_only(REPORT.read_text()))
+    else:
+        REPORT.write_text(build_report(run="--run" in argv))
     print(f"wrote {REPORT}")
 
 
