@@ -130,6 +130,34 @@ def test_custom_layer_receives_the_mask_as_in_keras(keras):
     assert _mask_story(jnn) == _mask_story(keras)
 
 
+# --- assign inside call ---------------------------------------------------------------------
+def _counter_story(lib):
+    class Counter(lib.layers.Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         name="count")
+            self.total = self.add_weight(shape=(), initializer="zeros", trainable=False,
+                                         name="total")
+
+        def call(self, x, training=None):
+            if training:
+                self.count.assign_add(1.0)
+                self.total.assign(self.total + x.sum())
+            return x * 1.0
+
+    inp = lib.Input((2,))
+    counter = Counter()
+    model = lib.Model(inp, lib.layers.Dense(1)(counter(inp)))
+    model.compile("sgd", "mse")
+    model.fit(np.ones((6, 2), np.float32), np.ones((6, 1), np.float32), batch_size=2, epochs=2,
+              verbose=0)
+    return float(counter.count.numpy()), float(counter.total.numpy())
+
+
+def test_non_trainable_weight_assigned_in_call_is_state_updated_by_fit(keras):
+    assert _counter_story(jnn) == _counter_story(keras) == (6.0, 24.0)
+
+
 # --- variable-length Conv1D -----------------------------------------------------------------------
 def test_variable_length_conv1d_matches_keras(keras):
     outs = {}

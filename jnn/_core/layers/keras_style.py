@@ -35,6 +35,7 @@ import jax.numpy as jnp
 
 from jnn._core import random as core_random
 from jnn._core import scopes
+from jnn._core import variables as variables_lib
 from jnn._core.variables import Variable
 
 _local = threading.local()
@@ -194,6 +195,9 @@ def keras_apply(layer: Any, variables: dict[str, Any], inputs: Any, *, training:
     layer.__dict__.pop("_eager_losses", None)  # Keras: ``layer.losses`` are the last call's
     params, state = variables.get("params", {}), variables.get("state", {})
     saved = dict(handles)
+    assigns = _call_assigns(type(layer))
+    overrides: dict[Variable, Any] = {}
+    new_state = dict(state)
     try:
         for attr, h in handles.items():
             source = params if h._collection == "params" else state
@@ -202,7 +206,12 @@ def keras_apply(layer: Any, variables: dict[str, Any], inputs: Any, *, training:
                     f"Layer '{layer.name}': variables have no weight {h._key!r}; expected "
                     f"{sorted(list(params) + list(state))}."
                 )
-            layer.__dict__[attr] = source[h._key]
+            if assigns and h._collection == "state":
+                # ``self.count.assign_add(1)`` in call: the handle stays, reading and writing
+                # this call's state; the writes come back as the layer's new state.
+                overrides[h] = source[h._key]
+            else:
+                layer.__dict__[attr] = source[h._key]
         call_kwargs = {}
         if _accepts(layer.call, "training"):
             call_kwargs["training"] = training
@@ -210,9 +219,24 @@ def keras_apply(layer: Any, variables: dict[str, Any], inputs: Any, *, training:
             call_kwargs["mask"] = kwargs.pop("mask")
         kwargs.pop("mask", None)
         layer.__dict__["_call_rng"] = rng
-        with core_random.key_scope(rng):
+        with core_random.key_scope(rng), variables_lib.override(overrides) as written:
             outputs = layer.call(layer.cast_inputs(inputs), **call_kwargs, **kwargs)
+        new_state.update({h._key: value for h, value in written.items()})
     finally:
         layer.__dict__.update(saved)
         layer.__dict__.pop("_call_rng", None)
-    return outputs, dict(state)
+    return outputs, new_state
+
+
+_ASSIGNS: dict[type, bool] = {}
+
+
+def _call_assigns(cls: type) -> bool:
+    """Whether ``cls.call`` writes a variable (``.assign(``, ``.assign_add(`` ...)."""
+    if cls not in _ASSIGNS:
+        try:
+            source = inspect.getsource(cls.call)
+        except (OSError, TypeError):
+            source = ""
+        _ASSIGNS[cls] = ".assign" in source
+    return _ASSIGNS[cls]
