@@ -527,7 +527,8 @@ def max_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str = "v
     x, pool, strides, padding, df = _pool_args(inputs, pool_size, strides, padding, data_format,
                                                "max_pool")
     lowest = -jnp.inf if jnp.issubdtype(x.dtype, jnp.floating) else jnp.iinfo(x.dtype).min
-    return lax.reduce_window(x, jnp.array(lowest, x.dtype), lax.max, _window(pool, df),
+    # A concrete (NumPy) init value keeps lax's differentiable max/add window rules under jit.
+    return lax.reduce_window(x, np.array(lowest, x.dtype), lax.max, _window(pool, df),
                              _window(strides, df), padding.upper())
 
 
@@ -541,7 +542,7 @@ def average_pool(inputs: Any, pool_size: Any, strides: Any = None, padding: str 
     """
     x, pool, strides, padding, df = _pool_args(inputs, pool_size, strides, padding, data_format,
                                                "average_pool")
-    sums = lax.reduce_window(x, jnp.array(0, x.dtype), lax.add, _window(pool, df),
+    sums = lax.reduce_window(x, np.array(0, x.dtype), lax.add, _window(pool, df),
                              _window(strides, df), padding.upper())
     if padding == "valid":
         return sums / _math.prod(pool)
