@@ -631,8 +631,10 @@ def _functional_variant(cls: type) -> type:
     if variant is None:
         from jnn._shell.functional import Functional
 
+        # Its qualified name leads pickle to it: module.CustomModel._jnn_functional_variant.
         variant = type(cls.__name__, (cls, Functional), {
-            "__module__": cls.__module__, "__qualname__": cls.__qualname__,
+            "__module__": cls.__module__,
+            "__qualname__": f"{cls.__qualname__}._jnn_functional_variant",
             "__doc__": cls.__doc__})
         type.__setattr__(cls, "_jnn_functional_variant", variant)
     return variant
