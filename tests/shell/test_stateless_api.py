@@ -325,3 +325,21 @@ def test_on_batch_methods_run_the_custom_steps(keras):
                 jm.train_on_batch(x, y, return_dict=True))
     assert jm.history is history
     _close_weights(km, jm)
+
+
+def test_dropout_in_a_custom_step_draws_fresh_masks_each_step():
+    class Noisy(jnn.Model):
+        def train_step(self, state, data):
+            tv, ntv, ov, mv = state
+            y_pred, ntv = self.stateless_call(tv, ntv, data[0], training=True)
+            code = jnp.sum(y_pred * np.arange(y_pred.size).reshape(y_pred.shape))  # mask id
+            return {"out": code}, (tv, ntv, ov, mv)
+
+    inputs = jnn.Input(shape=(16,))
+    model = Noisy(inputs, jnn.layers.Dropout(0.5)(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    seen = []
+    cb = jnn.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(logs["out"]))
+    x = np.ones((32, 16), np.float32)
+    model.fit(x, x, batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[cb])
+    assert len(seen) == 8 and len(set(seen)) == 8  # same batch, a new mask at every step
