@@ -7,6 +7,7 @@ never a torn file (``os.replace`` is atomic on POSIX and Windows).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import socket
 import threading
@@ -53,7 +54,7 @@ def atomic_path(path: str) -> Iterator[str]:
         yield path  # the outer atomic_path commits it
         return
     directory, base = os.path.split(path)
-    suffix = base[base.index("."):] if "." in base else ""  # writers dispatch on it
+    suffix = _suffix(base)  # writers dispatch on it
     host = _HOST
     pid = os.getpid()
     tmp = os.path.join(
@@ -93,7 +94,7 @@ def remove_dead_temporaries(path: str) -> list[str]:
     path = os.path.abspath(path)
     directory, base = os.path.split(path)
     prefix = _prefix(base)
-    suffix = base[base.index("."):] if "." in base else ""
+    suffix = _suffix(base)
     removed = []
     try:
         entries = list(os.scandir(directory))
@@ -117,7 +118,18 @@ def remove_dead_temporaries(path: str) -> list[str]:
 
 
 def _prefix(base: str) -> str:
+    if len(base) > 96:  # keep the whole name under the file systems' 255 bytes
+        digest = hashlib.sha1(base.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+        base = f"{base[:64]}~{digest}"
     return f".{base}.tmp-"
+
+
+def _suffix(base: str) -> str:
+    """The extensions writers dispatch on (``.keras``, ``.weights.h5``), kept short."""
+    suffix = base[base.index(".") :] if "." in base else ""
+    if len(suffix) > 24:
+        suffix = "." + ".".join(base.rsplit(".", 2)[-2:])[-23:]
+    return suffix
 
 
 def _sanitize(text: str) -> str:
