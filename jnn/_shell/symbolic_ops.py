@@ -317,3 +317,69 @@ def top_level() -> dict[str, Callable]:
         if family not in SUBMODULE_ONLY:
             out.update(namespace(family))
     return out
+
+
+# --- Python operators on KerasTensors -------------------------------------------------------
+
+_OPERATORS = {
+    "__getitem__": ("numpy.get_item", False),
+    "__neg__": ("numpy.negative", None),
+    "__pos__": ("numpy.copy", None),
+    "__abs__": ("numpy.absolute", None),
+    "__invert__": ("numpy.logical_not", None),
+    "__matmul__": ("numpy.matmul", False),
+    "__rmatmul__": ("numpy.matmul", True),
+    "__pow__": ("numpy.power", False),
+    "__rpow__": ("numpy.power", True),
+    "__floordiv__": ("numpy.floor_divide", False),
+    "__rfloordiv__": ("numpy.floor_divide", True),
+    "__mod__": ("numpy.mod", False),
+    "__rmod__": ("numpy.mod", True),
+    "__rtruediv__": ("numpy.true_divide", True),
+    "__lt__": ("numpy.less", False),
+    "__le__": ("numpy.less_equal", False),
+    "__gt__": ("numpy.greater", False),
+    "__ge__": ("numpy.greater_equal", False),
+    "__and__": ("numpy.logical_and", False),
+    "__rand__": ("numpy.logical_and", True),
+    "__or__": ("numpy.logical_or", False),
+    "__ror__": ("numpy.logical_or", True),
+    "__xor__": ("numpy.logical_xor", False),
+    "__rxor__": ("numpy.logical_xor", True),
+}
+_OPERAND_TYPES = (KerasTensor, int, float, bool, np.ndarray, np.generic, jax.Array)
+
+
+def _operator(op: str, reflected: bool | None) -> Callable:
+    if reflected is None:
+        def unary(self: KerasTensor) -> Any:
+            return _record(op, (self,), {})
+
+        return unary
+
+    def binary(self: KerasTensor, other: Any) -> Any:
+        if op != "numpy.get_item" and not isinstance(other, _OPERAND_TYPES):
+            return NotImplemented
+        return _record(op, (other, self) if reflected else (self, other), {})
+
+    return binary
+
+
+def _no_iteration(self: KerasTensor) -> Any:
+    raise TypeError(
+        f"A symbolic KerasTensor {self!r} cannot be iterated over (its length is not known "
+        "while the graph is built); index it (x[:, 0]) or use jnn.ops.unstack / ops.split."
+    )
+
+
+def install_operators() -> None:
+    """Gives KerasTensor the Python operators Keras 3's has (``x[:, 0]``, ``-x``, ``x @ w``,
+    ``x ** 2``, comparisons...) as op nodes; operators KerasTensor defines itself are kept."""
+    for dunder, (op, reflected) in _OPERATORS.items():
+        if dunder not in KerasTensor.__dict__:
+            setattr(KerasTensor, dunder, _operator(op, reflected))
+    if "__iter__" not in KerasTensor.__dict__:
+        KerasTensor.__iter__ = _no_iteration  # type: ignore[method-assign]
+
+
+install_operators()

@@ -106,3 +106,47 @@ def test_op_errors_on_symbolic_inputs_name_the_op():
     x = jnn.Input(shape=(3,))
     with pytest.raises((ValueError, TypeError), match="matmul"):
         ops.matmul(x, jnn.Input(shape=(4,)))
+
+
+def test_python_operators_on_keras_tensors_are_op_nodes(tmp_path):
+    jnn.backend.clear_session()
+    x = jnn.Input(shape=(4,))
+    y = (-x[:, :2]) ** 2 @ np.eye(2, dtype="float32")
+    z = ops.cast((x[:, 2:] > 0) & (x[:, 2:] < 5), "float32")
+    model = jnn.Model(x, [y, z])
+    data = np.array([[1.0, 2.0, 3.0, -4.0]], "float32")
+    got_y, got_z = model.predict(data, verbose=0)
+    np.testing.assert_allclose(got_y, [[1.0, 4.0]])
+    np.testing.assert_allclose(got_z, [[1.0, 0.0]])
+    model.save(tmp_path / "operators.keras")  # saved by op name: loads in safe mode
+    loaded = jnn.saving.load_model(tmp_path / "operators.keras")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0)[0], got_y)
+    with pytest.raises(TypeError, match="iterated"):
+        list(x)
+
+
+@pytest.mark.conformance
+def test_symbolic_output_specs_match_keras():
+    keras = pytest.importorskip("keras")
+    calls = [
+        ("relu", lambda o, a, b: o.relu(a)),
+        ("sum", lambda o, a, b: o.sum(a, axis=1)),
+        ("mean", lambda o, a, b: o.mean(o.cast(a, "int32"), axis=-1, keepdims=True)),
+        ("matmul", lambda o, a, b: o.matmul(a, b)),
+        ("concatenate", lambda o, a, b: o.concatenate([a, a], axis=-1)),
+        ("reshape", lambda o, a, b: o.reshape(a, (-1, 2, 3))),
+        ("expand_dims", lambda o, a, b: o.expand_dims(a, 1)),
+        ("transpose", lambda o, a, b: o.transpose(a, (0, 2, 1))),
+        ("argmax", lambda o, a, b: o.argmax(a, axis=-1)),
+        ("one_hot", lambda o, a, b: o.one_hot(o.cast(a, "int32"), 4)),
+        ("where", lambda o, a, b: o.where(o.greater(a, 0), a, 0.0)),
+        ("softmax", lambda o, a, b: o.softmax(a, axis=1)),
+        ("take", lambda o, a, b: o.take(a, np.array([0, 1]), axis=2)),
+    ]
+    for name, fn in calls:
+        a_k, b_k = keras.Input((5, 6)), keras.Input((6, 2))
+        a_j, b_j = jnn.Input(shape=(5, 6)), jnn.Input(shape=(6, 2))
+        theirs = fn(keras.ops, a_k, b_k)
+        ours = fn(ops, a_j, b_j)
+        assert tuple(ours.shape) == tuple(theirs.shape), name
+        assert np.dtype(ours.dtype).name == theirs.dtype, name
