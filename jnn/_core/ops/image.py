@@ -245,7 +245,7 @@ def _sides(first: Any, second: Any, target: Any, size: int, names: tuple, fn: st
             first = size - target - second
         if target is None:
             target = size - second - first
-        if first < 0 or target < 0:
+        if first < 0 or target < 0 or first + target > size:
             raise ValueError(
                 f"image.{fn}: the crop does not fit the size {size}: {names[0]}={first}, "
                 f"{names[2]}={target}."
