@@ -17,6 +17,13 @@ Example:
 """
 
 from jnn.applications import imagenet_utils
+from jnn.applications.convnext import (
+    ConvNeXtBase,
+    ConvNeXtLarge,
+    ConvNeXtSmall,
+    ConvNeXtTiny,
+    ConvNeXtXLarge,
+)
 from jnn.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from jnn.applications.efficientnet import (
     EfficientNetB0,
@@ -31,6 +38,7 @@ from jnn.applications.efficientnet import (
 from jnn.applications.inception_v3 import InceptionV3
 from jnn.applications.mobilenet import MobileNet
 from jnn.applications.mobilenet_v2 import MobileNetV2
+from jnn.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from jnn.applications.resnet import ResNet50, ResNet101, ResNet152
 from jnn.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from jnn.applications.vgg16 import VGG16
@@ -38,6 +46,11 @@ from jnn.applications.vgg19 import VGG19
 from jnn.applications.xception import Xception
 
 __all__ = [
+    "ConvNeXtBase",
+    "ConvNeXtLarge",
+    "ConvNeXtSmall",
+    "ConvNeXtTiny",
+    "ConvNeXtXLarge",
     "DenseNet121",
     "DenseNet169",
     "DenseNet201",
@@ -52,6 +65,8 @@ __all__ = [
     "InceptionV3",
     "MobileNet",
     "MobileNetV2",
+    "MobileNetV3Large",
+    "MobileNetV3Small",
     "ResNet50",
     "ResNet50V2",
     "ResNet101",

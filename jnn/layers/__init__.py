@@ -39,6 +39,7 @@ from jnn._core.layers.regularization import (
     SpatialDropout3D,
 )
 from jnn._core.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from jnn._core.layers.residual import LayerScale, StochasticDepth
 from jnn._shell.functional import Input
 from jnn.layers import experimental as experimental  # Keras 2's layers.experimental.preprocessing
 
@@ -91,6 +92,7 @@ __all__ = [
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",
+    "StochasticDepth",
 ]
 
 # --- layer zoo (generated) ---
@@ -253,6 +255,7 @@ __all__ += [
     "LSTM",
     "LSTMCell",
     "LayerNormalization",
+    "LayerScale",
     "Masking",
     "MaxPool1D",
     "MaxPool2D",

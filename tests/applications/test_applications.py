@@ -4,6 +4,7 @@ outputs from the same weights (copied through a Keras 3 ``.weights.h5`` file).""
 from __future__ import annotations
 
 import os
+import re
 
 import jax
 import numpy as np
@@ -25,6 +26,7 @@ FAST = [
     ("MobileNetV2", dict(alpha=0.35, classes=5, classifier_activation=None)),
     ("DenseNet121", dict(include_top=False, pooling="avg")),
     ("EfficientNetB0", dict(classes=4, classifier_activation=None)),
+    ("ConvNeXtTiny", dict(classes=4, classifier_activation=None)),
 ]
 SLOW = [
     ("VGG19", dict(include_top=True, classes=3, classifier_activation=None)),
@@ -35,7 +37,16 @@ SLOW = [
     ("DenseNet169", dict(include_top=False)),
     ("DenseNet201", dict(include_top=False)),
     ("MobileNetV2", dict(alpha=1.4, include_top=False, pooling="avg")),
-] + [(f"EfficientNetB{i}", dict(include_top=False)) for i in range(1, 8)]
+] + [(f"EfficientNetB{i}", dict(include_top=False)) for i in range(1, 8)] + [
+    (f"ConvNeXt{v}", dict(include_top=False, pooling="avg"))
+    for v in ("Small", "Base", "Large", "XLarge")]
+
+
+def _tail(path):
+    """A weight path from its layer down; Keras numbers unnamed weights globally (`variable`,
+    `variable_1`, ...), which only says how many were made before."""
+    layer, name = path.split("/")[-2:]
+    return layer, re.sub(r"^variable_\d+$", "variable", name)
 
 
 def _compare(keras, tmp_path, name, kwargs, size=32):
@@ -43,20 +54,23 @@ def _compare(keras, tmp_path, name, kwargs, size=32):
     keras.backend.clear_session()
     jnn.backend.clear_session()
     shape = (size, size, 3)
-    km = getattr(keras.applications, name)(weights=None, input_shape=shape, **kwargs)
+    with jax.numpy_rank_promotion("allow"):      # Keras's own layers broadcast weights
+        km = getattr(keras.applications, name)(weights=None, input_shape=shape, **kwargs)
     jm = getattr(applications, name)(weights=None, input_shape=shape, **kwargs)
     assert jm.name == km.name
-    # Layer names (the auto-named input aside: Keras 3 says input_layer, jnn input_1 as
-    # Keras 2 did), weight paths and shapes in Keras's order.
-    assert [la.name for la in jm.layers][1:] == [la.name for la in km.layers][1:]
+    # Names of the layers that hold weights (ops such as `x + y` on symbolic tensors are
+    # layers in jnn, not in Keras 3), weight names and shapes, in Keras's order. A weight's
+    # path is compared from its layer down (Keras also prefixes the nested model's name).
+    assert [la.name for la in jm.layers if la.weights] == \
+        [la.name for la in km.layers if la.weights]
     assert [tuple(w.shape) for w in jm.weights] == [tuple(w.shape) for w in km.weights]
-    assert [w.path for w in jm.weights] == [w.path for w in km.weights]
+    assert [_tail(w.path) for w in jm.weights] == [_tail(w.path) for w in km.weights]
     path = os.path.join(tmp_path, f"{name}.weights.h5")
     km.save_weights(path)
     jm.load_weights(path)
     with jax.numpy_rank_promotion("allow"):      # Keras's own Dense broadcasts its bias
         x = np.random.RandomState(0).uniform(0, 255, (2, *shape)).astype("float32")
-    with jax.numpy_rank_promotion("allow"):      # Keras's own Dense broadcasts its bias
+    with jax.numpy_rank_promotion("allow"):
         expected = np.asarray(km.predict(x, verbose=0))
     got = np.asarray(jm.predict(x, verbose=0))
     assert got.shape == expected.shape
