@@ -288,6 +288,31 @@ def test_config_larger_than_its_weights_is_refused_before_allocating(
     assert not inits  # refused from abstract shapes: no weight was ever initialised
 
 
+def test_many_nested_models_are_refused_in_all(files, tmp_path):
+    """Each nested model fits the slack alone (8 MB); 12 of them do not (100 MB)."""
+
+    def sub(i):
+        return {
+            "module": "keras", "class_name": "Sequential", "registered_name": None,
+            "build_config": {"input_shape": [None, 1024]},
+            "config": {"name": f"sub{i}", "layers": [
+                {"module": "keras.layers", "class_name": "InputLayer", "registered_name": None,
+                 "config": {"batch_shape": [None, 1024], "name": f"in{i}"}},
+                {"module": "keras.layers", "class_name": "Dense", "registered_name": None,
+                 "config": {"name": f"d{i}", "units": 2048}},
+            ]},
+        }
+
+    def patch(layer_list):
+        layer_list[0]["config"]["batch_shape"] = [None, 1024]
+        layer_list[1:] = [sub(i) for i in range(12)]
+
+    path = _hostile_keras(files, tmp_path, "nested.keras", patch)
+    with pytest.raises(ValueError, match=r"the models its config nests would create") as e:
+        jnn.models.load_model(str(path))
+    assert "'sub7'" in str(e.value)  # the 8th of 12, long before their parent is built
+
+
 _RSS_CHILD = textwrap.dedent(
     """
     import resource, sys

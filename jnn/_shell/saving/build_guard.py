@@ -23,6 +23,9 @@ _state = threading.local()
 SLACK_BYTES = 16 << 20
 # One array (dummy input, activation) of this size is allowed whatever the file holds.
 ARRAY_FLOOR_BYTES = 256 << 20
+# Nested models build once each, then again inside their parent: all builds of one load
+# together may create this many times the per-build budget (nesting 8 deep stays legal).
+CUMULATIVE_FACTOR = 4
 
 
 class BuildLimitError(ValueError):
@@ -38,7 +41,7 @@ def limit_builds(file_bytes: int, where: str) -> Iterator[None]:
         ...     model = deserialize_keras_object(config)
     """
     previous = getattr(_state, "limit", None)
-    _state.limit = (int(file_bytes), where)
+    _state.limit = (int(file_bytes), where, [0])
     try:
         yield
     finally:
@@ -52,7 +55,7 @@ def check_build(model: Any, key: Any, spec: Any) -> None:
         return
     import jax
 
-    file_bytes, where = limit
+    file_bytes, where, used = limit
     _state.limit = None  # nested builds inside the trace are part of this one
     try:
         jaxpr, out = jax.make_jaxpr(model.init, return_shape=True)(key, spec)
@@ -70,6 +73,13 @@ def check_build(model: Any, key: Any, spec: Any) -> None:
             f"{_human(total)} of weights, but the weights file holds only "
             f"{_human(file_bytes)}. Layer '{name}' alone would create {_human(size)} "
             f"({detail}). The config does not match the weights (a damaged or hostile file)."
+        )
+    used[0] += total
+    if used[0] > CUMULATIVE_FACTOR * budget:
+        raise BuildLimitError(
+            f"Refusing to build model '{model.name}' from '{where}': the models its config "
+            f"nests would create {_human(used[0])} of weights in all, but the weights file "
+            f"holds only {_human(file_bytes)}."
         )
     largest, shape = _largest_array(jaxpr)
     if largest > max(ARRAY_FLOOR_BYTES, budget):
