@@ -86,6 +86,12 @@ class Model(Layer):
             if isinstance(self, Functional):
                 Functional.__init__(self, *args, **kwargs)
                 return
+            if (len(args) >= 2 or "outputs" in kwargs) and _is_plain_subclass(type(self)):
+                # A subclass whose __init__ builds a graph and calls
+                # super().__init__(inputs, outputs): a functional model, as in Keras 3.
+                object.__setattr__(self, "__class__", _functional_variant(type(self)))
+                Functional.__init__(self, *args, **kwargs)
+                return
             raise TypeError(
                 f"{type(self).__name__}.__init__ received positional arguments {args}; "
                 "subclassed models take only keyword arguments such as name=..."

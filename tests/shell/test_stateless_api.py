@@ -237,8 +237,13 @@ def test_subclass_constructed_functionally():
 
     inputs = jnn.Input(shape=(3,))
     outputs = jnn.layers.Dense(2)(inputs)
-    for model in (Custom(inputs, outputs), Custom(inputs=inputs, outputs=outputs)):
-        assert isinstance(model, Custom) and type(model).__name__ == "Custom"
+    class Builds(jnn.Model):  # builds its graph in __init__, then super().__init__(in, out)
+        def __init__(self, units):
+            x = jnn.Input(shape=(3,))
+            super().__init__(x, jnn.layers.Dense(units)(x), name="builds")
+
+    for model in (Custom(inputs, outputs), Custom(inputs=inputs, outputs=outputs), Builds(2)):
+        assert isinstance(model, (Custom, Builds)) and type(model).__name__ in ("Custom", "Builds")
         assert model.count_params() == 8
         assert model.predict(np.ones((2, 3), np.float32), verbose=0).shape == (2, 2)
 
