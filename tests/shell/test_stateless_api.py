@@ -19,12 +19,6 @@ def keras():
     return pytest.importorskip("keras")
 
 
-def _unpack(data):
-    if len(data) == 3:
-        return data
-    return data[0], (data[1] if len(data) > 1 else None), None
-
-
 def _update_all(model, mv, loss, y, y_pred, sw):
     """The guide's metric loop over `self.metrics`."""
     new, logs = [], {}
@@ -53,7 +47,7 @@ def guide_model(lib, traces=None):
             if traces is not None:
                 traces.append(1)
             tv, ntv, ov, mv = state
-            x, y, sw = _unpack(data)
+            x, y, sw = lib.utils.unpack_x_y_sample_weight(data)
             grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
             (loss, (y_pred, ntv, mv)), grads = grad_fn(tv, ntv, mv, x, y, sw, training=True)
             tv, ov = self.optimizer.stateless_apply(ov, grads, tv)
@@ -61,7 +55,7 @@ def guide_model(lib, traces=None):
             return logs, (tv, ntv, ov, mv)
 
         def test_step(self, state, data):
-            x, y, sw = _unpack(data)
+            x, y, sw = lib.utils.unpack_x_y_sample_weight(data)
             tv, ntv, mv = state
             y_pred, ntv = self.stateless_call(tv, ntv, x, training=False)
             loss, (tv, ntv, mv) = self.stateless_compute_loss(
@@ -98,7 +92,7 @@ def lower_level_model(lib):
 
         def train_step(self, state, data):
             tv, ntv, ov, mv = state
-            x, y, sw = _unpack(data)
+            x, y, sw = lib.utils.unpack_x_y_sample_weight(data)
             grad_fn = jax.value_and_grad(self.compute_loss_and_updates, has_aux=True)
             (loss, (y_pred, ntv)), grads = grad_fn(tv, ntv, x, y, sw, training=True)
             tv, ov = self.optimizer.stateless_apply(ov, grads, tv)
