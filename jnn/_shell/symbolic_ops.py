@@ -257,14 +257,14 @@ def op_layer_class(op: str) -> type:
 def __getattr__(name: str) -> Any:
     """``symbolic_ops.Relu``: the node class of an op by its class name (used by loading)."""
     found = _CLASSES.get(f"class:{name}")
-    if found is None and not name.startswith("_"):
+    if found is not None:
+        return found
+    if not name.startswith("_"):
         for family in available_families():
-            module = core_module(family)
-            for op_name in getattr(module, "__all__", ()):
+            for op_name in getattr(core_module(family), "__all__", ()):
                 if _camel(op_name) == name:
                     return op_layer_class(f"{family}.{op_name}")
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _record(qualified: str, args: tuple, kwargs: dict[str, Any]) -> Any:
