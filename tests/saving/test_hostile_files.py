@@ -313,6 +313,23 @@ def test_many_nested_models_are_refused_in_all(files, tmp_path):
     assert "'sub7'" in str(e.value)  # the 8th of 12, long before their parent is built
 
 
+def test_declared_but_unwritten_datasets_do_not_raise_the_limit(files, tmp_path):
+    """A 4 TB dataset declared in a few bytes (chunks never written) holds no weights."""
+    member = tmp_path / "member.h5"
+    with zipfile.ZipFile(files["keras"]) as z:
+        member.write_bytes(z.read("model.weights.h5"))
+        config = json.loads(z.read("config.json"))
+    with h5py.File(member, "a") as f:
+        f.create_dataset("padding", shape=(10**12,), dtype="f4", chunks=(4096,))
+    _wide_input(config["config"]["layers"])
+    out = tmp_path / "padded.keras"
+    _rezip(files["keras"], out, {
+        "model.weights.h5": member.read_bytes(), "config.json": json.dumps(config).encode(),
+    })
+    with pytest.raises(ValueError, match=r"implies 4\.0 GB of weights.*holds only 32 bytes"):
+        jnn.models.load_model(str(out))
+
+
 _RSS_CHILD = textwrap.dedent(
     """
     import resource, sys

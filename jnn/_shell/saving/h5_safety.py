@@ -36,6 +36,8 @@ _BUILTIN_FILTERS = {
     32000: "lzf",
 }
 _LINK_KINDS = {h5py.h5l.TYPE_SOFT: "a soft link", h5py.h5l.TYPE_EXTERNAL: "an external link"}
+# Deflate cannot shrink data more than ~1032 times.
+_MAX_FILTER_RATIO = 1032
 # Far more objects than any model's weights file holds; walking more is a hostile file.
 MAX_OBJECTS = 1_000_000
 
@@ -54,7 +56,9 @@ def check_self_contained(f: h5py.File, where: str) -> int:
         where: The file's name for messages.
 
     Returns:
-        The total bytes of the file's datasets (their logical, uncompressed size).
+        The bytes of data the file's datasets hold: their logical size, but no more than
+        what is stored (times deflate's largest ratio for compressed chunks), so a declared
+        huge, unwritten dataset does not count.
 
     Raises:
         UnsafeHDF5Error: naming the first offending object.
@@ -93,9 +97,9 @@ def check_self_contained(f: h5py.File, where: str) -> int:
                 stack.append(h5py.Group(oid))
             elif info.type == h5py.h5o.TYPE_DATASET:
                 ds = h5py.Dataset(oid)
-                _check_dataset(ds, path, where)
+                filtered = _check_dataset(ds, path, where)
                 _check_attrs(ds, where)
-                total += int(np.prod(ds.shape or (), dtype=np.float64)) * ds.dtype.itemsize
+                total += _held_bytes(ds, filtered)
     return total
 
 
@@ -105,7 +109,14 @@ def _names(group: h5py.Group) -> list[bytes]:
     return names
 
 
-def _check_dataset(ds: h5py.Dataset, path: str, where: str) -> None:
+def _held_bytes(ds: h5py.Dataset, filtered: bool) -> int:
+    logical = int(np.prod(ds.shape or (), dtype=np.float64)) * ds.dtype.itemsize
+    stored = int(ds.id.get_storage_size())
+    return min(logical, stored * (_MAX_FILTER_RATIO if filtered else 1))
+
+
+def _check_dataset(ds: h5py.Dataset, path: str, where: str) -> bool:
+    """Refuses a dataset reaching outside the file; whether its chunks are filtered."""
     dcpl = ds.id.get_create_plist()
     if dcpl.get_external_count() > 0:
         files = [e[0].decode("utf-8", "replace") for e in _externals(dcpl)]
@@ -132,6 +143,7 @@ def _check_dataset(ds: h5py.Dataset, path: str, where: str) -> None:
             f"Refusing to read '{where}': dataset '{path}' holds object or region "
             "references; weights are numbers."
         )
+    return dcpl.get_nfilters() > 0
 
 
 def _externals(dcpl: Any) -> list[tuple[bytes, int, int]]:
