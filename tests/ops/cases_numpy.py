@@ -6,6 +6,7 @@ Python scalars for the binary ops, so result dtypes are checked along with value
 
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 from tests.ops.cases import Case, arr, pos, unit
@@ -16,6 +17,7 @@ _i8 = arr((2, 3), "int8", -5, 5)
 _u8 = arr((2, 3), "uint8", 0, 9)
 _h = arr((2, 3), "float16")
 _b = arr((2, 3), "bool")
+_bf = arr((2, 3)).astype(ml_dtypes.bfloat16)
 _row = arr((3,), low=-1.0, high=1.5)
 _p = pos((2, 3))
 _u = unit((2, 3))
@@ -74,6 +76,10 @@ CASES = [
     *(Case(n, (_h, 2.0)) for n in ("add", "multiply", "power", "logaddexp")),
     *(Case(n, (_h, _f)) for n in ("add", "multiply", "divide")),
     *(Case(n, (_i8, _u8)) for n in ("add", "multiply")),
+    *(Case(n, (_bf, 2)) for n in ("add", "multiply", "power")),
+    *(Case(n, (_bf, _h)) for n in ("add", "maximum")),
+    *(Case(n, (_bf,), rtol=1e-2, atol=1e-2) for n in ("exp", "sin", "sum", "mean", "var", "sqrt")),
+    Case("matmul", (_bf, _bf.T), rtol=1e-2, atol=1e-2),
     *(Case(n, (_f, _p)) for n in _DIVISION),
     *(Case(n, (_i, np.array([2, 3, 4], "int32"))) for n in _DIVISION),
     Case("power", (_p, _row)),

@@ -68,10 +68,10 @@ def compare_outputs(ours: Any, theirs: Any, rtol: float, atol: float,
             return f"{where}shape {x.shape} vs Keras's {y.shape}"
         if not check_values:
             continue
-        if x.dtype.kind in "fc":
-            ok = np.allclose(x.astype(np.complex128 if x.dtype.kind == "c" else np.float64),
-                             y.astype(np.complex128 if y.dtype.kind == "c" else np.float64),
-                             rtol=rtol, atol=atol, equal_nan=True)  # fmt: skip
+        if x.dtype.kind in "fc" or "float" in x.dtype.name:  # bfloat16's kind is "V"
+            wide = np.complex128 if x.dtype.kind == "c" else np.float64
+            ok = np.allclose(x.astype(wide), y.astype(wide), rtol=rtol, atol=atol,
+                             equal_nan=True)  # fmt: skip
         else:
             ok = np.array_equal(x, y)
         if not ok:

@@ -102,3 +102,10 @@ def test_comparison_can_fail():
     # A case whose jnn result differs from Keras's is caught (jnn.ops.add vs Keras subtract).
     assert run_case(Case("add", (a, a))) is None
     assert run_case(Case("bitwise_and", (a, a))) is None  # both refuse floats
+
+
+def test_comparison_handles_bfloat16_nans():
+    ml_dtypes = pytest.importorskip("ml_dtypes")
+    a = np.array([np.nan, 1.0], "float32").astype(ml_dtypes.bfloat16)
+    assert compare_outputs(a, a.copy(), 1e-5, 1e-6) is None
+    assert "values" in compare_outputs(a, a * 2, 1e-5, 1e-6)
