@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -424,7 +425,7 @@ def test_padded_batch_with_mask_equals_unpadded(reduction):
     )
     np.testing.assert_allclose(step(y_pad, p_pad, sw_pad, mask), ref, rtol=1e-7)
     call = jax.jit(lambda y, p, sw, m: loss(y, p, sw, mask=m))
-    np.testing.assert_allclose(call(y_pad, p_pad, sw_pad, mask), call(y, p, sw, None), rtol=1e-7)
+    chex.assert_trees_all_close(call(y_pad, p_pad, sw_pad, mask), call(y, p, sw, None), rtol=1e-7)
 
 
 def test_mask_combines_with_ignore_class():

@@ -3,6 +3,7 @@ rows, jit / lax.scan, the stateful conveniences, identifiers and compile's ``res
 
 from __future__ import annotations
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -234,8 +235,8 @@ def test_matches_keras_and_merges_and_ignores_zero_weight_rows(case):
     ref = _run_keras(km, batches)
     np.testing.assert_allclose(np.asarray(one), np.asarray(ref), rtol=tol, atol=tol)
     if padded is not None:
-        np.testing.assert_allclose(np.asarray(merged), np.asarray(one), rtol=1e-6, atol=1e-6)
-        np.testing.assert_allclose(np.asarray(padded_result), np.asarray(one), rtol=1e-6, atol=1e-6)
+        chex.assert_trees_all_close(merged, one, rtol=1e-6, atol=1e-6)
+        chex.assert_trees_all_close(padded_result, one, rtol=1e-6, atol=1e-6)
 
 
 def test_stateful_api_matches_pure_path():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -62,7 +63,7 @@ SCHEDULE_CASES = [
 
 def _assert_close(actual, expected):
     # 1e-6 relative; the absolute floor covers float32 rounding of entries that cross zero.
-    np.testing.assert_allclose(actual, expected, rtol=1e-6, atol=1e-6)
+    chex.assert_trees_all_close(actual, expected, rtol=1e-6, atol=1e-6)
 
 
 def _stack(grads):

@@ -1,5 +1,6 @@
 """The pure API: model.init / model.apply under jit, grad and vmap; pure train steps."""
 
+import chex
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -46,7 +47,7 @@ def test_init_is_pure_and_keyed(mlp):
     before = model.get_weights()
     again = model.init(jax.random.key(0), np.zeros((1, 3), np.float32))
     other = model.init(jax.random.key(1), np.zeros((1, 3), np.float32))
-    jax.tree.map(np.testing.assert_array_equal, again, variables)
+    chex.assert_trees_all_equal(again, variables)
     first = sorted(variables["params"])[0]
     assert not np.allclose(other["params"][first]["kernel"], variables["params"][first]["kernel"])
     for got, want in zip(model.get_weights(), before):  # the model's own weights untouched
@@ -57,7 +58,7 @@ def test_apply_under_jit_matches_hand_computation(mlp):
     model, variables = mlp
     out = jax.jit(model.apply)(variables, X)
     np.testing.assert_allclose(np.asarray(out), _forward_np(variables, X), atol=1e-5)
-    np.testing.assert_allclose(np.asarray(model.apply(variables, X)), np.asarray(out), atol=1e-6)
+    chex.assert_trees_all_close(model.apply(variables, X), out, atol=1e-6)
 
 
 def test_apply_training_needs_rng_and_is_deterministic_given_it(mlp):
