@@ -126,11 +126,7 @@ CASES = [
     Case("ctc_decode", (arr((2, 6, 4)), np.array([6, 4])),
          {"merge_repeated": False, "mask_index": 3}),
     Case("ctc_decode", (_logits, np.array([5, 3])),
-         {"strategy": "beam_search", "top_paths": 3}, atol=1e-5),
-    Case("ctc_decode", (unit((2, 5, 4)) * np.array([3.0, -1.0, 2.0, 0.5], "float32"),
-                        np.array([4, 5])),
-         {"strategy": "beam_search", "beam_width": 6, "top_paths": 2, "mask_index": 3},
-         atol=1e-5),
+         {"strategy": "beam_search", "beam_width": 4, "top_paths": 2}, atol=1e-5),
 ]
 
 NOT_COMPARED = {}
