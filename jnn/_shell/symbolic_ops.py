@@ -33,8 +33,8 @@ import numpy as np
 from jnn._core.layers.base import Layer
 from jnn._shell.graph import KerasTensor
 
-# The families of jnn._core.ops, in the order the top-level namespace is assembled (a later
-# family wins a name clash, as in keras.ops where core's `cast` is the top-level one).
+# The families of jnn._core.ops (their names do not overlap; a test checks the top level
+# against keras.ops).
 FAMILIES = ("numpy", "linalg", "math", "nn", "core", "image")
 # Families whose names are not part of the top-level namespace (keras.ops.image.*).
 SUBMODULE_ONLY = ("image",)

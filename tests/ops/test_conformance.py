@@ -109,3 +109,11 @@ def test_comparison_handles_bfloat16_nans():
     a = np.array([np.nan, 1.0], "float32").astype(ml_dtypes.bfloat16)
     assert compare_outputs(a, a.copy(), 1e-5, 1e-6) is None
     assert "values" in compare_outputs(a, a * 2, 1e-5, 1e-6)
+
+
+def test_families_do_not_overlap():
+    seen: dict[str, str] = {}
+    for family in FAMILIES:
+        for name in getattr(jnn.ops, family).__all__:
+            assert name not in seen, f"{name} is in jnn.ops.{seen[name]} and jnn.ops.{family}"
+            seen[name] = family
