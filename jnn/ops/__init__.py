@@ -22,5 +22,6 @@ for _family in _symbolic_ops.available_families():
     if _family in _SUBMODULES:
         globals()[_family] = _importlib.import_module(f"jnn.ops.{_family}")
 
+del _family
 __all__ = sorted(set(_symbolic_ops.top_level()) | {
     f for f in _symbolic_ops.available_families() if f in _SUBMODULES})
