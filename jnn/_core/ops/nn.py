@@ -967,7 +967,14 @@ def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool 
         raise ValueError("sparse_categorical_crossentropy: `output` must be at least 1D.")
     if target.ndim == output.ndim and target.shape[-1] == 1:
         target = jnp.squeeze(target, -1)
-    return _losses._sparse_ce(target, output, from_logits, axis)
+    if target.shape != output.shape[:-1]:
+        raise ValueError(
+            "sparse_categorical_crossentropy: `target` must have the shape of `output` without "
+            f"its last axis; received target.shape={target.shape}, output.shape={output.shape}."
+        )
+    # float32 one-hot targets, as Keras: a float16 output gives a float32 loss.
+    labels = jax.nn.one_hot(target, output.shape[axis], axis=axis)
+    return -jnp.sum(labels * _losses._log_probs(output, from_logits, axis), axis=axis)
 
 
 def psnr(x1: Any, x2: Any, max_val: Any) -> jax.Array:
