@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -539,9 +540,21 @@ class Model(Layer):
         weights_io.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str, skip_mismatch: bool = False) -> None:
-        """Reads weights from a Keras 3 ``.weights.h5`` file (by layer / attribute path)."""
+        """Reads weights from a Keras 3 ``.weights.h5`` file (by layer / attribute path), or
+        from a Keras 2 ``.h5`` weights or model file (by layer order, as Keras's legacy loader;
+        the ImageNet files of ``keras.applications`` are of this kind)."""
         from jnn._shell import weights_io
 
+        name = os.fspath(filepath) if isinstance(filepath, (str, os.PathLike)) else None
+        if name is not None and not str(name).endswith(".weights.h5") and \
+                str(name).endswith((".h5", ".hdf5")):
+            from jnn._shell.saving import legacy_h5
+
+            weights_io._require_built(self, "load weights into it")
+            if not os.path.exists(name):
+                raise FileNotFoundError(f"load_weights: no such file: '{name}'.")
+            legacy_h5.load_weights(self, str(name))
+            return
         weights_io.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     @property

@@ -88,3 +88,18 @@ def test_batchnorm_dropout_experiments_unknown_family(tmp_path):
     module = load_example("batchnorm_dropout_experiments")
     with pytest.raises(ValueError, match="Unknown experiment family: 'optimizers'"):
         module.main(str(tmp_path), families=("optimizers",))
+
+
+@pytest.mark.slow
+def test_transfer_learning_frozen_base_then_fine_tuning(capsys):
+    module = load_example("transfer_learning")
+    results = module.main(pretrain_epochs=3, head_epochs=2, tune_epochs=2, verbose=0)
+    out = capsys.readouterr().out
+    assert "Digits 5-9 test accuracy" in out and "Rescaling" in out
+    # The weights file written after pretraining is what `weights=PATH` loaded: a fresh base
+    # from it carries those weights, not new random ones.
+    base = module.make_base(results["weights"])
+    again = module.make_base(results["weights"])
+    np.testing.assert_array_equal(base.get_weights()[0], again.get_weights()[0])
+    assert not np.array_equal(base.get_weights()[0], module.make_base(None).get_weights()[0])
+    assert 0.0 <= results["head"] <= 1.0 and 0.0 <= results["fine_tuned"] <= 1.0

@@ -114,6 +114,35 @@ def load(
             raise ValueError(f"Could not read '{path}': corrupted HDF5 file. {e}") from e
 
 
+def load_weights(model: Any, path: str) -> None:
+    """Reads a Keras 2 weights file (``model.save_weights("w.h5")`` in Keras 2, and the
+    ImageNet files of ``keras.applications``) or the weights of a legacy ``.h5`` model file
+    into ``model``, layer by layer in order (Keras's legacy rule: names may differ).
+
+    Raises:
+        ValueError: Not such a file, damaged, or the layers / weights do not match.
+
+    Example:
+        >>> load_weights(model, "resnet50_weights_tf_dim_ordering_tf_kernels.h5")  # doctest: +SKIP
+    """
+    try:
+        f = h5py.File(path, "r")
+    except (OSError, ValueError) as e:
+        raise ValueError(
+            f"load_weights: could not read '{path}': not a valid HDF5 weights file "
+            f"(corrupted or truncated?). {e}"
+        ) from e
+    with f:
+        weights_io.check_file(f, path)  # nothing may reach outside the file
+        group = f["model_weights"] if "model_weights" in f else f
+        if not _names(group, "layer_names"):
+            raise ValueError(
+                f"load_weights: '{path}' is not a Keras 2 `.h5` weights file (it has no "
+                "`layer_names`); Keras 3 weights files end in `.weights.h5`."
+            )
+        _guarded(lambda: _read_layers(group, model, path), path)
+
+
 def _load_open(
     f: h5py.File,
     path: str,
