@@ -227,12 +227,31 @@ class OpLayer(Layer):
         return out, {}
 
     def compute_output_spec(self, input_spec: Any, **kwargs: Any) -> Any:
+        name = f"jnn.ops.{self.op.split('.')[-1]}"
         try:
             return super().compute_output_spec(input_spec, **kwargs)
+        except _VALUE_DEPENDENT as exc:
+            raise ValueError(
+                f"{name} on symbolic inputs {input_spec}: its output shape (or an argument it "
+                "needs) depends on the values of its inputs, which are not known while a "
+                "functional graph is built. Pass static arguments (e.g. `size=` where the op "
+                "takes one), or compute it inside a custom layer's call or a Lambda layer."
+            ) from exc
         except Exception as exc:  # noqa: BLE001 - any failure gets the op's name and inputs
-            raise type(exc)(
-                f"jnn.ops.{self.op.split('.')[-1]} on symbolic inputs {input_spec}: {exc}"
-            ) from None
+            message = f"{name} on symbolic inputs {input_spec}: {exc}"
+            try:
+                error = type(exc)(message)
+            except Exception:  # noqa: BLE001 - exception types with other constructors
+                error = ValueError(message)
+            raise error from None
+
+
+_VALUE_DEPENDENT = (
+    jax.errors.ConcretizationTypeError,
+    jax.errors.NonConcreteBooleanIndexError,
+    jax.errors.TracerIntegerConversionError,
+    jax.errors.TracerBoolConversionError,
+)
 
 
 def _camel(name: str) -> str:

@@ -150,3 +150,10 @@ def test_symbolic_output_specs_match_keras():
         ours = fn(ops, a_j, b_j)
         assert tuple(ours.shape) == tuple(theirs.shape), name
         assert np.dtype(ours.dtype).name == theirs.dtype, name
+
+
+def test_value_dependent_ops_on_symbolic_inputs_say_why():
+    x = jnn.Input(shape=(3,))
+    with pytest.raises(ValueError, match="depends on the values"):
+        ops.nonzero(x)
+    assert ops.unique(ops.cast(x, "int32"), size=4).shape == (4,)  # static size: fine
