@@ -35,10 +35,21 @@ from jnn.applications.efficientnet import (
     EfficientNetB6,
     EfficientNetB7,
 )
+from jnn.applications.efficientnet_v2 import (
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
+    EfficientNetV2S,
+)
+from jnn.applications.inception_resnet_v2 import InceptionResNetV2
 from jnn.applications.inception_v3 import InceptionV3
 from jnn.applications.mobilenet import MobileNet
 from jnn.applications.mobilenet_v2 import MobileNetV2
 from jnn.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from jnn.applications.nasnet import NASNetLarge, NASNetMobile
 from jnn.applications.resnet import ResNet50, ResNet101, ResNet152
 from jnn.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from jnn.applications.vgg16 import VGG16
@@ -62,11 +73,21 @@ __all__ = [
     "EfficientNetB5",
     "EfficientNetB6",
     "EfficientNetB7",
+    "EfficientNetV2B0",
+    "EfficientNetV2B1",
+    "EfficientNetV2B2",
+    "EfficientNetV2B3",
+    "EfficientNetV2L",
+    "EfficientNetV2M",
+    "EfficientNetV2S",
+    "InceptionResNetV2",
     "InceptionV3",
     "MobileNet",
     "MobileNetV2",
     "MobileNetV3Large",
     "MobileNetV3Small",
+    "NASNetLarge",
+    "NASNetMobile",
     "ResNet50",
     "ResNet50V2",
     "ResNet101",
