@@ -909,7 +909,7 @@ def dot_product_attention(query: Any, key: Any, value: Any, bias: Any = None, ma
         bias = _t(bias, dtype)
     if mask is not None:
         mask = _t(mask).astype(bool)
-    impl = {True: "cudnn", False: "xla", None: None}[flash_attention]
+    impl = None if flash_attention is None else ("cudnn" if flash_attention else "xla")
     try:
         return jax.nn.dot_product_attention(query, key, value, bias, mask, scale=scale,
                                             is_causal=is_causal, implementation=impl)
