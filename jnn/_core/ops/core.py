@@ -211,8 +211,8 @@ def scan(f: Callable, init: Any, xs: Any = None, length: int | None = None,
     ``(final_carry, stacked_ys)`` (``jax.lax.scan``).
 
     Example:
-        >>> scan(lambda c, x: (c + x, c * 2), 0, jnp.arange(4))[1]
-        Array([ 0,  0,  2,  6], dtype=int32)
+        >>> scan(lambda c, x: (c + x, c * 2), 0, jnp.arange(4))[1].tolist()
+        [0, 0, 2, 6]
     """
     if not isinstance(unroll, bool) and (not isinstance(unroll, int) or unroll < 1):
         raise ValueError(

@@ -204,7 +204,7 @@ def lstsq(a: Any, b: Any, rcond: float | None = None) -> jax.Array:
     """Least-squares solution of ``a @ x = b``.
 
     Example:
-        >>> lstsq(jnp.array([[1.0], [1.0]]), jnp.array([1.0, 3.0])).tolist()
+        >>> lstsq(jnp.array([[1.0], [1.0]]), jnp.array([1.0, 3.0])).round(4).tolist()
         [2.0]
     """
     a, b = _dtypes.convert_to_tensor(a), _dtypes.convert_to_tensor(b)

@@ -929,8 +929,8 @@ def binary_crossentropy(target: Any, output: Any, from_logits: bool = False) -> 
     """Elementwise binary crossentropy (probabilities clipped to ``[1e-7, 1 - 1e-7]``).
 
     Example:
-        >>> binary_crossentropy(jnp.array([1.0]), jnp.array([0.5])).round(4).tolist()
-        [0.6931]
+        >>> round(float(binary_crossentropy(jnp.array([1.0]), jnp.array([0.5]))[0]), 4)
+        0.6931
     """
     return _losses._binary_ce_elementwise(_t(target), _t(output), from_logits)
 
@@ -995,8 +995,8 @@ def polar(abs_: Any, angle: Any) -> jax.Array:
     """The complex number ``abs_ * (cos(angle) + i sin(angle))``.
 
     Example:
-        >>> polar(jnp.array(2.0), jnp.array(0.0))
-        Array(2.+0.j, dtype=complex64)
+        >>> polar(jnp.array([2.0]), jnp.array([0.0])).tolist()
+        [(2+0j)]
     """
     abs_, angle = _t(abs_), _t(angle)
     return lax.complex(abs_ * jnp.cos(angle), abs_ * jnp.sin(angle))
