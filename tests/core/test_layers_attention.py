@@ -101,6 +101,30 @@ def test_mha_identity_weights_by_hand():
     np.testing.assert_allclose(causal[0, 0], [1.0, 0.0], atol=1e-6)
 
 
+def test_mha_fused_path_matches_explicit_and_uses_is_causal(monkeypatch):
+    """The fused path (jax.nn.dot_product_attention) equals the explicit one for every mask
+    kind, and a causal mask alone reaches it as ``is_causal`` with no dense mask."""
+    from jnn._core.layers import attention
+
+    mha = MultiHeadAttention(2, 4)
+    x = jax.random.normal(jax.random.key(1), (2, 5, 6))
+    v = mha.init(jax.random.key(0), [x, x])
+    seen = []
+    real = attention._dot_product_attention
+
+    def spy(*args, **kwargs):
+        seen.append((kwargs["mask"] is None, kwargs["is_causal"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(attention, "_dot_product_attention", spy)
+    v_mask = np.array([[True] * 4 + [False]] * 2)
+    for call in ({}, {"use_causal_mask": True}, {"use_causal_mask": True, "value_mask": v_mask}):
+        fused, _ = mha.apply(v, [x, x], **call)
+        (explicit, _), _ = mha.apply(v, [x, x], return_attention_scores=True, **call)
+        np.testing.assert_allclose(fused, explicit, rtol=1e-5, atol=1e-6)
+    assert seen == [(True, False), (True, True), (False, False)]
+
+
 def test_mha_regularizer_and_constraints_reach_every_projection():
     mha = MultiHeadAttention(2, 2, kernel_regularizer="l2", bias_constraint="non_neg")
     x = make_inputs((1, 3, 4))

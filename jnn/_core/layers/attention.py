@@ -30,6 +30,7 @@ from jnn._core import constraints, initializers, regularizers
 from jnn._core.layers import _validate
 from jnn._core.layers.base import Layer, Variables
 from jnn._core.layers.regularization import dropout as _dropout
+from jnn._core.ops.nn import dot_product_attention as _dot_product_attention
 
 _LARGE_NEGATIVE = -1e9  # Keras's masked-softmax fill (float32)
 
@@ -476,6 +477,44 @@ class MultiHeadAttention(Layer):
         rank = q.ndim
         axes = self._attn_axes(rank)
         dot_eq, combine_eq, scores_rank = attention_equations(rank, axes)
+        # Keras's fused path (rank-4 projections, no dropout, no returned scores) goes through
+        # ``dot_product_attention`` (jax.nn's: cuDNN flash on a GPU where it applies), with a
+        # causal mask alone as ``is_causal`` (no dense (T, S) mask). JAX's function needs the
+        # value's head size equal to the key's; other cases take the explicit path below.
+        explicit = self.dropout > 0 or return_attention_scores or rank != 4
+        if not explicit and axes == (1,) and k.shape == v.shape and q.shape[0] == k.shape[0]:
+            only_causal = use_causal_mask and all(
+                m is None for m in (query_mask, value_mask, key_mask, attention_mask)
+            )
+            full_mask = None if only_causal else self._mask(
+                query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+            )
+            if full_mask is not None:  # (B, T, S) -> (B, 1, T, S): one mask for all heads
+                full_mask = jnp.broadcast_to(
+                    jnp.asarray(full_mask, bool), (q.shape[0], q.shape[1], k.shape[1])
+                )[:, None]
+            out = _dot_product_attention(
+                q, k, v, mask=full_mask, scale=1.0 / math.sqrt(float(self.key_dim)),
+                is_causal=only_causal,
+            )
+        else:
+            out, weights = self._explicit_attention(
+                q, k, v, query, value, dot_eq, combine_eq, scores_rank, axes, explicit,
+                (query_mask, value_mask, key_mask, attention_mask, use_causal_mask),
+                training, rng,
+            )
+        if self.use_gate:
+            out = out * jax.nn.sigmoid(self._project(params, "gate", query))
+        out = self._output(params, out)
+        return ((out, weights) if return_attention_scores else out), {}
+
+    def _explicit_attention(
+        self, q, k, v, query, value, dot_eq, combine_eq, scores_rank, axes, explicit, masks,
+        training, rng,
+    ):
+        """Scores, dense mask, softmax, dropout and weighted sum (Keras's explicit path, also
+        the fused one where JAX's function can't take the shapes); ``(out, weights)``."""
+        query_mask, value_mask, key_mask, attention_mask, use_causal_mask = masks
         q = q * jnp.asarray(1.0 / math.sqrt(float(self.key_dim)), q.dtype)
         scores = jnp.einsum(dot_eq, k, q)
         full_mask = self._mask(
@@ -491,19 +530,14 @@ class MultiHeadAttention(Layer):
             )
             scores = jnp.where(full_mask, scores, jnp.asarray(_LARGE_NEGATIVE, scores.dtype))
         weights = jax.nn.softmax(scores, axis=norm_axes)
-        # Keras's fused path (rank-4 projections, no dropout, no returned scores) leaves fully
-        # masked rows uniform; its explicit path zeroes masked weights. Follow both.
-        explicit = self.dropout > 0 or return_attention_scores or rank != 4
+        # Keras's fused path leaves fully masked rows uniform; its explicit path zeroes masked
+        # weights. Follow both.
         if full_mask is not None and explicit:
             weights = jnp.where(full_mask, weights, jnp.zeros((), weights.dtype))
         used = weights
         if training and self.dropout > 0:
             used = _dropout(weights, self.dropout, _rng_for(self, rng, self.seed), weights.shape)
-        out = jnp.einsum(combine_eq, used, v)
-        if self.use_gate:
-            out = out * jax.nn.sigmoid(self._project(params, "gate", query))
-        out = self._output(params, out)
-        return ((out, weights) if return_attention_scores else out), {}
+        return jnp.einsum(combine_eq, used, v), weights
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The output keeps the query's mask (Keras)."""
