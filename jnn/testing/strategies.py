@@ -330,6 +330,8 @@ BUILTIN_CASES: dict[str, st.SearchStrategy[LayerCase]] = {
     "RandomTranslation": _image("RandomTranslation", {"height_factor": 0.2, "width_factor": 0.2}),
     "RandomZoom": _image("RandomZoom", {"height_factor": 0.2}),
     "FlaxLayer": _flax_layer(),
+    "StochasticDepth": _simple("StochasticDepth", _kw(drop_path_rate=_RATE), rank=3),
+    "LayerScale": _fixed("LayerScale", {"init_values": 0.1, "projection_dim": 4}, (2, 3, 4)),
 }
 for _rank in (1, 2, 3):
     BUILTIN_CASES[f"Conv{_rank}D"] = _conv(f"Conv{_rank}D", _rank)
