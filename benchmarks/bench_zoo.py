@@ -30,6 +30,9 @@ scan (one big matmul) made that layer 2x slower on XLA:CPU but 14% faster on the
 
     python benchmarks/bench_zoo.py [--batch 32 128 1024] [--epochs 3] [--json out.json]
     python benchmarks/bench_zoo.py --smoke       # tiny CPU-sized run for CI
+
+ResNet50, MobileNetV2 and a GPT-style decoder (issues 20 and 21) are in ``bench_models.py``,
+which also runs this file's Embedding-LSTM against Keras at its best setting, with MFU.
 """
 
 from __future__ import annotations
