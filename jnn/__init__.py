@@ -13,7 +13,7 @@ import importlib
 import importlib.util
 from typing import Any
 
-__version__ = "0.1.0"
+from jnn._version import __version__ as __version__
 
 _SUBMODULES = (
     "activations",
@@ -48,7 +48,7 @@ _TOP_LEVEL = {
     "Input": "jnn.models",
     "Layer": "jnn.layers",
     "Variable": "jnn._core.variables",
-    "KerasTensor": "jnn._shell.graph",
+    "KerasTensor": "jnn._shell.layers.graph",
     "name_scope": "jnn._core.scopes",
     "device": "jnn._core.scopes",
 }
@@ -70,7 +70,7 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_TOP_LEVEL[name]), name)
         globals()[name] = value
         return value
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     absent.missing("jnn", name)
 

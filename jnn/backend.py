@@ -8,7 +8,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from jnn._shell import naming
+from jnn._shell.runtime import naming
 
 
 def clear_session() -> None:

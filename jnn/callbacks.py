@@ -8,26 +8,26 @@ Example:
     {'loss': [0.5]}
 """
 
-from jnn._shell.callbacks import (
+from jnn._shell.callbacks.base import (
     Callback,
     CallbackList,
     History,
     LambdaCallback,
     ProgbarLogger,
 )
-from jnn._shell.callbacks_misc import (
+from jnn._shell.callbacks.misc import (
     BackupAndRestore,
     CSVLogger,
     LearningRateScheduler,
     TerminateOnNaN,
 )
-from jnn._shell.callbacks_monitor import (
+from jnn._shell.callbacks.monitor import (
     EarlyStopping,
     ModelCheckpoint,
     MonitorCallback,
     ReduceLROnPlateau,
 )
-from jnn._shell.tensorboard import TensorBoard
+from jnn._shell.callbacks.tensorboard import TensorBoard
 
 __all__ = [
     "BackupAndRestore",
@@ -48,6 +48,6 @@ __all__ = [
 
 
 def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)

@@ -16,7 +16,7 @@ Example:
     >>> distribution.set_distribution(None)
 """
 
-from jnn._shell.distribution import (
+from jnn._shell.runtime.distribution import (
     DataParallel,
     DeviceMesh,
     Distribution,

@@ -70,19 +70,19 @@ def test_core_module_never_imports_the_shell(path):
 def test_import_checker_catches_shell_imports():
     """The checker itself can fail: absolute, relative, nested and importlib imports."""
     src = (
-        "import jnn._shell.engine\n"
+        "import jnn._shell.training.engine\n"
         "from ... import _shell\n"
         "from .base import Layer\n"
         "def f():\n"
         "    from jnn import models\n"
-        "    import importlib; importlib.import_module('jnn._shell.hooks')\n"
+        "    import importlib; importlib.import_module('jnn._shell.layers.hooks')\n"
     )
     mods = [m for _, m in _imports_in(src, "jnn._core.layers.probe", is_package=False)]
     flagged = {m for m in mods if _leaves_the_core(m)}
-    assert "jnn._shell.engine" in flagged
+    assert "jnn._shell.training.engine" in flagged
     assert "jnn._shell" in flagged  # `from ... import _shell` inside jnn._core.layers
     assert "jnn.models" in flagged
-    assert "jnn._shell.hooks" in flagged
+    assert "jnn._shell.layers.hooks" in flagged
     assert "jnn._core.layers.base" in mods
     assert not _leaves_the_core("jnn._core.layers.base")
 
@@ -130,3 +130,131 @@ def test_every_core_module_imports_without_the_shell():
 
 def test_importing_core_in_a_fresh_process_does_not_import_the_shell():
     assert _run(_CHECK_PLAIN_IMPORT) == []
+
+
+# --- the shell's rooms: import contracts and cycles ------------------------------------------------
+# grimp (under import-linter) reads every import statement of a module, those inside functions
+# too, so a lazy import is the same dependency as a module-level one.
+_LINT = r"""
+import sys
+from importlinter.cli import lint_imports
+sys.exit(lint_imports(no_cache=True, no_logo=True))
+"""
+
+
+def _lint_imports(cwd: pathlib.Path) -> subprocess.CompletedProcess:
+    """``lint-imports`` with the contracts of ``cwd/pyproject.toml`` over ``cwd/jnn``."""
+    return subprocess.run(
+        [sys.executable, "-c", _LINT],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin", "JAX_PLATFORMS": "cpu"},
+    )
+
+
+def test_import_contracts_hold():
+    """pyproject.toml's [tool.importlinter] contracts: facades > shell > core; the shell's rooms
+    models > saving > training > callbacks > layers > protocol | runtime; ..."""
+    pytest.importorskip("importlinter")
+    proc = _lint_imports(ROOT)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout
+
+
+def test_import_contracts_see_a_lazy_import(tmp_path):
+    """The contracts can fail, on an import hidden inside a function: a copy of the package
+    where a callback lazily imports the models room breaks two of them."""
+    pytest.importorskip("importlinter")
+    import shutil
+
+    shutil.copytree(ROOT / "jnn", tmp_path / "jnn", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    base = tmp_path / "jnn" / "_shell" / "callbacks" / "base.py"
+    base.write_text(
+        base.read_text() + "\n\ndef _probe():\n    from jnn._shell.models import model  # noqa\n"
+    )
+    proc = _lint_imports(tmp_path)
+    assert proc.returncode != 0
+    assert "jnn._shell.callbacks.base -> jnn._shell.models.model" in proc.stdout
+    assert "2 broken" in proc.stdout
+
+
+def _import_cycles(package: str) -> list[list[str]]:
+    """Strongly connected components (more than one module) of ``package``'s import graph."""
+    import grimp
+
+    graph = grimp.build_graph(package, cache_dir=None)
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(root: str) -> None:  # Tarjan's algorithm, iterative (deep graphs)
+        work = [(root, iter(sorted(graph.find_modules_directly_imported_by(root))))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+
+    for module in sorted(graph.modules):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_cycles_in_jnn():
+    """Not one cycle among jnn's modules, counting every import (inside functions too)."""
+    pytest.importorskip("grimp")
+    cycles = _import_cycles("jnn")
+    assert cycles == [], "import cycles (each line one cycle):\n" + "\n".join(map(str, cycles))
+
+
+def test_cycle_finder_sees_a_lazy_cycle(tmp_path, monkeypatch):
+    pytest.importorskip("grimp")
+    pkg = tmp_path / "cyclepkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from cyclepkg import b\n")
+    (pkg / "b.py").write_text("def f():\n    from cyclepkg import c\n")
+    (pkg / "c.py").write_text("def g():\n    import cyclepkg.a\n")
+    (pkg / "d.py").write_text("from cyclepkg import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _import_cycles("cyclepkg") == [["cyclepkg.a", "cyclepkg.b", "cyclepkg.c"]]
+
+
+def test_shell_and_core_never_import_the_top_package():
+    """``import jnn`` (the facade of facades) from inside the shell or core is a hidden cycle."""
+    grimp = pytest.importorskip("grimp")
+    graph = grimp.build_graph("jnn", cache_dir=None)
+    importers = sorted(
+        m for m in graph.find_modules_that_directly_import("jnn")
+        if m.startswith(("jnn._shell", "jnn._core"))
+    )
+    assert importers == []

@@ -78,7 +78,7 @@ def test_readme_quickstart_installs_what_the_quickstart_uses():
     assert ci.index("base_install_smoke.py") < ci.index(commands[1].strip())
 
 
-@pytest.mark.parametrize("text", ["README.md", "jnn/wrappers/_pickling.py", "Model.__reduce__"])
+@pytest.mark.parametrize("text", ["README.md", "jnn/_shell/saving/pickling.py", "Model.__reduce__"])
 def test_pickle_docs_warn_that_unpickling_runs_code(text):
     if text == "Model.__reduce__":
         import jnn

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import jnn
-from jnn._shell import absent
+from jnn._shell.runtime import absent
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ _MAX_SEED = 2**32
 
 
 class _Hooks:
-    """``next_key() -> key``: the global key sequence, installed by the shell (jnn._shell.rng)."""
+    """``next_key() -> key``: the global key sequence, installed by the shell (jnn._shell.runtime.rng)."""
 
     next_key: Any = None
 

@@ -5,4 +5,4 @@ Importing any shell module installs the shell's hooks into the pure core (automa
 package, so ``import jnn._core...`` stays free of it.
 """
 
-from jnn._shell import hooks as _hooks  # noqa: F401  (installs the hooks)
+from jnn._shell.layers import hooks as _hooks  # noqa: F401  (installs the hooks)

@@ -2,7 +2,7 @@
 
 The ops themselves (:mod:`jnn._core.ops`) are pure functions of arrays. This module wraps each
 of them for the public facade: called on concrete data, the wrapper is the core op; called
-with a :class:`~jnn._shell.graph.KerasTensor` anywhere in its arguments, it records a node of
+with a :class:`~jnn._shell.layers.graph.KerasTensor` anywhere in its arguments, it records a node of
 the functional graph instead, as Keras 3 does, so ``x = ops.relu(inputs);
 Model(inputs, x)`` works. The node's layer is an :class:`OpLayer`: no weights, the op named by
 its place in ``jnn.ops`` (``"nn.relu"``) and the call's non-tensor arguments as its config, so
@@ -31,7 +31,7 @@ import jax
 import numpy as np
 
 from jnn._core.layers.base import Layer
-from jnn._shell.graph import KerasTensor
+from jnn._shell.layers.graph import KerasTensor
 
 # The families of jnn._core.ops (their names do not overlap; a test checks the top level
 # against keras.ops).

@@ -40,12 +40,12 @@ from jnn._core.layers.regularization import (
 )
 from jnn._core.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 from jnn._core.layers.residual import LayerScale, StochasticDepth
-from jnn._shell.functional import Input
+from jnn._shell.models.functional import Input
 from jnn.layers import experimental as experimental  # Keras 2's layers.experimental.preprocessing
 
 
 def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)
 

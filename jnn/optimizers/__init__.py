@@ -57,6 +57,6 @@ __all__ = [
 
 
 def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)

@@ -20,6 +20,6 @@ __all__ = ["image", "image_dataset_from_directory", "sequence", "text_dataset_fr
 
 
 def __getattr__(name: str) -> Any:
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)

@@ -15,6 +15,6 @@ __all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize
 
 
 def __getattr__(name: str) -> Any:
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)

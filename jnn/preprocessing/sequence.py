@@ -14,6 +14,6 @@ __all__ = ["pad_sequences"]
 
 
 def __getattr__(name: str) -> Any:
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)

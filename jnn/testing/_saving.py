@@ -15,8 +15,8 @@ import numpy as np
 
 
 def _one_layer_model(layer_cls: type, config: dict[str, Any], x: Any) -> Any:
-    from jnn._shell.functional import Input
-    from jnn._shell.model import Model
+    from jnn._shell.models.functional import Input
+    from jnn._shell.models.model import Model
 
     layer = layer_cls.from_config(dict(config))
     if isinstance(x, (list, tuple)):

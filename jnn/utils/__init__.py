@@ -13,8 +13,8 @@ import random
 
 import numpy as np
 
-from jnn._shell import rng as _rng
-from jnn._shell.flax_export import flax_init_apply, to_flax
+from jnn._shell.models.flax_export import flax_init_apply, to_flax
+from jnn._shell.runtime import rng as _rng
 from jnn._shell.saving.registry import (
     CustomObjectScope,
     custom_object_scope,
@@ -87,7 +87,7 @@ def set_random_seed(seed: int) -> None:
 
 
 def __getattr__(name: str):  # Keras names jnn leaves out say what to use instead
-    from jnn._shell import absent
+    from jnn._shell.runtime import absent
 
     return absent.missing(__name__, name)
 

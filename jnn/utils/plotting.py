@@ -199,7 +199,7 @@ def _label(layer: Any, node: Any, opts: dict[str, bool]) -> str:
 
 def _layer_nodes(model: Any) -> tuple[list[Any], list[tuple[Any, Any]]]:
     """(layers with one representative node, edges as (source layer, layer) pairs)."""
-    from jnn._shell.sequential import Sequential
+    from jnn._shell.models.sequential import Sequential
 
     if isinstance(model, Sequential):
         nodes = {id(layer): node for layer, node in getattr(model, "_own_nodes", [])}

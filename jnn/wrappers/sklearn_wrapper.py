@@ -4,7 +4,7 @@
 They turn a compiled jnn model (or a function building one from ``X`` and ``y``) into a
 scikit-learn estimator usable in ``Pipeline``, ``GridSearchCV``, ``RandomizedSearchCV`` and
 ``cross_val_score``. Pickling stores the layers, weights and compile arguments, never
-compiled code (see :mod:`jnn.wrappers._pickling`).
+compiled code (see :mod:`jnn._shell.saving.pickling`).
 
 Example:
     >>> import numpy as np, jnn
@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from jnn.wrappers import _pickling
+from jnn._shell.saving import pickling as _pickling
 from jnn.wrappers._sklearn_compat import (
     BaseEstimator,
     ClassifierMixin,

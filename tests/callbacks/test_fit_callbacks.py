@@ -10,7 +10,7 @@ import pytest
 
 import jnn
 from jnn import callbacks as C
-from jnn._shell import training
+from jnn._shell.training import driver as training
 
 X = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
 Y = (X @ np.array([[1.0], [-2.0], [0.5]], np.float32)).astype("float32")

@@ -6,7 +6,7 @@ import os
 import numpy as np
 import pytest
 
-from jnn._shell.callbacks_monitor import atomic_write, metric_direction
+from jnn._shell.callbacks.monitor import atomic_write, metric_direction
 from jnn.callbacks import (
     CSVLogger,
     EarlyStopping,

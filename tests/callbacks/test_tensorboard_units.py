@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from jnn._shell.tensorboard import weight_image
+from jnn._shell.callbacks.tensorboard import weight_image
 from jnn.callbacks import TensorBoard
 
 pytest.importorskip("tensorboard")
@@ -72,7 +72,7 @@ def test_event_writer_framing_and_images(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c as reference
 
-    from jnn._shell.tensorboard_events import EventWriter, masked_crc32c
+    from jnn._shell.callbacks.tensorboard_events import EventWriter, masked_crc32c
 
     for data in (b"", b"a", bytes(range(256)) * 3):
         assert masked_crc32c(data) == reference(data)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import jnn
-from jnn._shell import feeding
+from jnn._shell.training import feeding
 
 
 def _prepare(x, y, sw):

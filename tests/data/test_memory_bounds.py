@@ -140,7 +140,7 @@ def test_array_data_over_the_budget_streams_with_bounded_memory(measured):
 def test_streamed_memmap_rows_are_read_from_the_file(tmp_path):
     import numpy as np
 
-    from jnn._shell import distribution
+    from jnn._shell.runtime import distribution
 
     path = tmp_path / "small.f32"
     w = np.memmap(path, np.float32, "w+", shape=(1000, 7))

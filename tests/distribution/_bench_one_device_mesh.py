@@ -14,7 +14,7 @@ import numpy as np
 
 import jnn
 from jnn import distribution
-from jnn._shell import engine
+from jnn._shell.training import engine
 
 
 def build():

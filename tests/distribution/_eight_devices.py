@@ -16,7 +16,8 @@ import numpy as np  # noqa: E402
 
 import jnn  # noqa: E402
 from jnn import distribution  # noqa: E402
-from jnn._shell import config, engine  # noqa: E402
+from jnn._shell.runtime import config  # noqa: E402
+from jnn._shell.training import engine
 
 N, BATCH = 37, 10  # 4 batches, the last one partial; 10 rows do not divide over 8 devices
 

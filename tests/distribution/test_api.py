@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jnn import distribution as dist
-from jnn._shell import distribution as impl
+from jnn._shell.runtime import distribution as impl
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ def test_distribute_tensor(mesh):
 def test_pad_plan_keeps_rows(steps, batch, shards, extra):
     """Training keeps each batch's rows (padding masked); prediction keeps row order."""
     n = max(1, steps * batch - min(extra, batch - 1))
-    from jnn._shell import engine
+    from jnn._shell.training import engine
 
     idx, mask = engine.batch_plan(n, batch, False, None)
     for keep in (True, False):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import jnn
-from jnn._shell import distribution as distribution_lib
+from jnn._shell.runtime import distribution as distribution_lib
 
 
 @pytest.fixture

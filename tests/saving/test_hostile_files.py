@@ -29,7 +29,7 @@ import pytest
 
 import jnn
 from jnn import layers
-from jnn._shell.saving import atomic
+from jnn._shell.runtime import atomic
 
 SECRET = np.arange(6, dtype=np.float32) + 1000.0  # bytes a crafted file tries to load
 
@@ -269,7 +269,7 @@ def _wide_pooled_input(layer_list):
 def test_config_larger_than_its_weights_is_refused_before_allocating(
     files, tmp_path, monkeypatch, patch, message
 ):
-    from jnn._shell.model import Model
+    from jnn._shell.models.model import Model
 
     path = _hostile_keras(files, tmp_path, "big.keras", patch)
     assert path.stat().st_size < 50_000
@@ -511,7 +511,7 @@ def test_a_save_removes_dead_writers_temporaries_only(model, tmp_path):
 
 def test_nested_atomic_writes_use_one_temporary(model, tmp_path, monkeypatch):
     """ModelCheckpoint wraps model.save in atomic_write: one `.tmp-` name, not two."""
-    from jnn._shell.callbacks_monitor import atomic_write
+    from jnn._shell.callbacks.monitor import atomic_write
 
     replaced = []
     real_replace = os.replace

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import jnn.callbacks as public
-from jnn._shell.callbacks import (
+from jnn._shell.callbacks.base import (
     HOOK_NAMES,
     Callback,
     CallbackList,

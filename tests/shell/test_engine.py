@@ -6,7 +6,7 @@ import pytest
 
 import jnn
 from jnn import layers
-from jnn._shell import engine
+from jnn._shell.training import engine
 
 
 @pytest.fixture
@@ -305,7 +305,7 @@ def test_guarded_chunks_still_lower_like_jitted_functions():
 def test_resident_host_data_is_aligned_for_the_cpu_backend():
     """Large numpy inputs reach XLA:CPU 64-byte aligned (aliased, not copied by XLA); the
     values are untouched and small arrays pass through as they are."""
-    from jnn._shell import distribution
+    from jnn._shell.runtime import distribution
 
     raw = np.arange(2**19 + 16, dtype=np.float32)  # 2 MB
     misaligned = raw[4:4 + 2**19] if raw.ctypes.data % 64 == 0 else raw[: 2**19]
@@ -329,7 +329,7 @@ def test_resident_host_data_is_aligned_for_the_cpu_backend():
 def test_cpu_staging_copies_are_reused_and_never_shared():
     """Misaligned inputs are copied into aligned staging buffers that later calls reuse once
     free; data in use at the same time (train + same-shaped validation) gets its own."""
-    from jnn._shell import distribution
+    from jnn._shell.runtime import distribution
 
     if jax.devices()[0].platform != "cpu":
         pytest.skip("CPU staging")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jnn._shell.progress import (
+from jnn._shell.callbacks.progress import (
     Progbar,
     format_eta,
     format_time_per_unit,

@@ -1,4 +1,4 @@
-"""jnn._shell.rng: the global seed and the key counter."""
+"""jnn._shell.runtime.rng: the global seed and the key counter."""
 
 import subprocess
 import sys
@@ -8,7 +8,7 @@ import jax
 import numpy as np
 import pytest
 
-from jnn._shell import rng
+from jnn._shell.runtime import rng
 
 
 def _data(key):
@@ -81,7 +81,7 @@ def test_threads_get_distinct_keys():
 
 def test_unseeded_processes_differ():
     code = (
-        "import jax; from jnn._shell import rng; "
+        "import jax; from jnn._shell.runtime import rng; "
         "print(rng.get_seed(), jax.random.key_data(rng.next_key()).tolist())"
     )
     outs = [

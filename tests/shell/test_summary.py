@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jnn._shell.summary import format_summary, summary_lines
+from jnn._shell.models.summary import format_summary, summary_lines
 
 US65, EQ65 = "_" * 65, "=" * 65
 US98, EQ98 = "_" * 98, "=" * 98

@@ -158,7 +158,7 @@ def test_normalize_matches_keras_tensor_path(keras_module, order):
 
 
 def test_set_random_seed_seeds_python_numpy_and_jnn():
-    from jnn._shell import rng
+    from jnn._shell.runtime import rng
 
     set_random_seed(1234)
     first = (random.random(), np.random.rand(), jax.random.key_data(rng.next_key()))
@@ -173,7 +173,7 @@ def test_set_random_seed_seeds_python_numpy_and_jnn():
 
 @pytest.mark.parametrize("bad", [1.5, "1", None, True, -1, 2**32])
 def test_set_random_seed_rejects_bad_seed_and_changes_nothing(bad):
-    from jnn._shell import rng
+    from jnn._shell.runtime import rng
 
     set_random_seed(7)
     with pytest.raises(ValueError, match="`seed`"):

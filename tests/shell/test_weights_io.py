@@ -6,7 +6,7 @@ import pytest
 
 import jnn
 from jnn import layers
-from jnn._shell import weights_io
+from jnn._shell.saving import weights_io
 
 RNG = np.random.default_rng(3)
 X4 = RNG.normal(size=(5, 4)).astype(np.float32)

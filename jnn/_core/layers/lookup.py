@@ -121,7 +121,7 @@ def encode_rows(ids: np.ndarray, mode: str, depth: int) -> np.ndarray:
 class _HostLayer(Layer):
     """A layer that runs on numpy data on the host (no variables, not traceable)."""
 
-    # The shell calls ``apply`` directly on host data for these layers (see jnn._shell.hooks).
+    # The shell calls ``apply`` directly on host data for these layers (see jnn._shell.layers.hooks).
     host_side = True
 
     def init(self, key: Any, input_spec: Any) -> dict[str, dict[str, Any]]:

@@ -31,6 +31,13 @@ State = Any
 Array = jax.Array
 
 
+# A metric or loss function by name, for ``MeanMetricWrapper.from_config``. The metrics registry
+# (which imports this module for ``Metric``) installs its lookup here when it is imported, and
+# ``jnn._core.metrics`` always imports it: this module never imports the registry back.
+def _function_from_name(name: str) -> Callable[..., Any]:
+    raise LookupError(f"metric function '{name}': jnn._core.metrics.registry is not imported")
+
+
 class Metric:
     """Base class of metrics.
 
@@ -404,11 +411,9 @@ class MeanMetricWrapper(Mean):
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Metric:
-        from jnn._core.metrics.registry import function_from_name
-
         config = dict(config)
         if isinstance(config.get("fn"), str):
-            config["fn"] = function_from_name(config["fn"])
+            config["fn"] = _function_from_name(config["fn"])
         return cls(**config)
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from jnn._core import losses as L
 from jnn._core.layers.base import to_snake_case
 from jnn._core.metrics import accuracy_metrics as A
+from jnn._core.metrics import base as base_lib
 from jnn._core.metrics import confusion as C
 from jnn._core.metrics import f_score as F
 from jnn._core.metrics import regression as R
@@ -106,6 +107,9 @@ def function_from_name(name: str) -> Callable[..., Any]:
     if name in _FUNCTIONS:
         return _FUNCTIONS[name]
     return L.deserialize(name, _function=True)
+
+
+base_lib._function_from_name = function_from_name
 
 
 def _unknown(identifier: Any) -> str:

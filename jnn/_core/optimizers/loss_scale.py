@@ -22,6 +22,11 @@ import optax
 
 from jnn._core.optimizers.base import Optimizer, check_number
 
+# ``serialize`` / ``deserialize`` of the optimizer registry, for the inner optimizer's config.
+# The registry lists this class, so it installs its functions here when imported (and
+# ``jnn._core.optimizers`` always imports it); this module never imports the registry back.
+_registry: dict[str, Any] = {}
+
 _COMMON_DEFAULTS = {
     "weight_decay": None,
     "clipnorm": None,
@@ -176,19 +181,15 @@ class LossScaleOptimizer(Optimizer):
         return optax.GradientTransformation(init_fn, update_fn)
 
     def get_config(self) -> dict[str, Any]:
-        from jnn._core.optimizers.registry import serialize
-
         return {
             "name": self.name,
-            "inner_optimizer": serialize(self.inner_optimizer),
+            "inner_optimizer": _registry["serialize"](self.inner_optimizer),
             "initial_scale": self.initial_scale,
             "dynamic_growth_steps": self.dynamic_growth_steps,
         }
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Optimizer:
-        from jnn._core.optimizers.registry import deserialize
-
         config = dict(config)
-        inner = deserialize(config.pop("inner_optimizer"), custom_objects)
+        inner = _registry["deserialize"](config.pop("inner_optimizer"), custom_objects)
         return cls(inner, **config)

@@ -17,16 +17,13 @@ Example:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import optax
 
 from jnn._core.optimizers import transforms
-
-if TYPE_CHECKING:  # pragma: no cover
-    from jnn._core.optimizers.base import Optimizer
 
 
 class OptimizerState(NamedTuple):
@@ -47,7 +44,9 @@ class OptimizerState(NamedTuple):
     ema: Any
 
 
-def clip_transform(opt: Optimizer) -> optax.GradientTransformation | None:
+# ``opt`` below is a jnn ``Optimizer`` (typed ``Any``: optimizers.base imports this module, so this
+# module does not import it back, not even for typing).
+def clip_transform(opt: Any) -> optax.GradientTransformation | None:
     """Keras's clipping: ``clipnorm`` per variable, else ``global_clipnorm``, else ``clipvalue``."""
     if opt.clipnorm:
         return transforms.clip_by_norm(opt.clipnorm)
@@ -58,7 +57,7 @@ def clip_transform(opt: Optimizer) -> optax.GradientTransformation | None:
     return None
 
 
-def weight_decay_term(opt: Optimizer, params: Any, lr: jax.Array) -> Any:
+def weight_decay_term(opt: Any, params: Any, lr: jax.Array) -> Any:
     """``-var * weight_decay * lr`` per param (zero for paths excluded from weight decay)."""
     pattern = opt._weight_decay_exclude
 
@@ -123,7 +122,7 @@ def _ema(opt, state, params, updates):
 
 
 def keras_transformation(
-    opt: Optimizer, loss_scale_factor: Any = "own"
+    opt: Any, loss_scale_factor: Any = "own"
 ) -> optax.GradientTransformation:
     """The optax transformation of ``opt`` (``loss_scale_factor`` overrides the optimizer's)."""
     rule, clip = opt._rule(), clip_transform(opt)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jnn._core.optimizers import loss_scale as loss_scale_lib
 from jnn._core.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from jnn._core.optimizers.adaptive import Adadelta, Adagrad, Ftrl, RMSprop
 from jnn._core.optimizers.base import _KERAS_MODULE, Optimizer
@@ -69,6 +70,9 @@ def deserialize(config: dict[str, Any], custom_objects: dict[str, Any] | None = 
     if cls is None:
         raise _unknown(name)
     return cls.from_config(dict(config.get("config") or {}), custom_objects)
+
+
+loss_scale_lib._registry.update(serialize=serialize, deserialize=deserialize)
 
 
 def get(identifier: Any) -> Optimizer | None:

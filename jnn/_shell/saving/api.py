@@ -6,6 +6,7 @@ import json
 import os
 from typing import Any
 
+from jnn._shell import protocol
 from jnn._shell.saving import archive
 from jnn._shell.saving import serialization as ser
 
@@ -171,25 +172,22 @@ def clone_model(
         >>> jnn.models.clone_model(m).count_params()
         8
     """
-    from jnn._shell.functional import Functional
-    from jnn._shell.sequential import Sequential
-
     if kwargs:
         raise TypeError(f"clone_model: unrecognized keyword argument(s) {sorted(kwargs)}.")
     if call_function is not None:
         raise ValueError("clone_model: `call_function` is not supported by jnn.")
     fn = clone_function or _clone_layer
-    if isinstance(model, Sequential):
+    if protocol.is_sequential(model):
         layers = [fn(la) for la in model.layers]
         if input_tensors is not None:
             layers = [input_tensors] + layers
         elif model.built:
             t = model._graph_input
-            from jnn._shell.functional import Input
-
-            layers = [Input(batch_shape=t.shape, dtype=t.dtype, name=t.name)] + layers
-        return Sequential(layers, name=model.name, trainable=model.trainable)
-    if isinstance(model, Functional):
+            make_input = protocol.model_class("Input")
+            layers = [make_input(batch_shape=t.shape, dtype=t.dtype, name=t.name)] + layers
+        sequential = protocol.model_class("Sequential")
+        return sequential(layers, name=model.name, trainable=model.trainable)
+    if protocol.is_functional(model):
         return _clone_functional(model, fn, input_tensors)
     if getattr(model, "_is_model", False):
         return ser.deserialize_keras_object(ser.serialize_keras_object(model))
@@ -203,11 +201,11 @@ def _clone_layer(layer: Any) -> Any:
 
 
 def _clone_functional(model: Any, fn: Any, input_tensors: Any) -> Any:
-    from jnn._shell import graph
-    from jnn._shell.functional import Functional, Input
+    from jnn._shell.layers import graph
 
+    functional, make_input = protocol.model_class("Functional"), protocol.model_class("Input")
     if input_tensors is None:
-        new_inputs = [Input(batch_shape=t.shape, dtype=t.dtype, name=t.name) for t in model.inputs]
+        new_inputs = [make_input(batch_shape=t.shape, dtype=t.dtype, name=t.name) for t in model.inputs]
     else:
         new_inputs = graph.flatten(input_tensors)
         if len(new_inputs) != len(model.inputs):
@@ -227,4 +225,4 @@ def _clone_functional(model: Any, fn: Any, input_tensors: Any) -> Any:
             values[id(t)] = o
     outputs = graph.map_structure(lambda t: values[id(t)], model._outputs_struct)
     inputs = graph.map_structure(lambda t: values[id(t)], model._inputs_struct)
-    return Functional(inputs, outputs, name=model.name, trainable=model.trainable)
+    return functional(inputs, outputs, name=model.name, trainable=model.trainable)

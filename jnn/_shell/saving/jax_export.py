@@ -17,7 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 from flax import serialization
 
-from jnn._shell.saving import archive, atomic
+from jnn._shell.runtime import atomic
+from jnn._shell.saving import archive
 
 
 def _tree_of(obj: Any) -> Any:

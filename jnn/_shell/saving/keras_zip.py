@@ -1,5 +1,5 @@
 """The Keras 3 ``.keras`` format: a zip with ``config.json``, ``metadata.json`` and
-``model.weights.h5`` (the weights file's layout is :mod:`jnn._shell.weights_io`'s).
+``model.weights.h5`` (the weights file's layout is :mod:`jnn._shell.saving.weights_io`'s).
 
 ``config.json`` is the model's serialized config plus ``compile_config``; the weights file
 holds every layer's variables and the optimizer's (``optimizer/vars``, see
@@ -17,9 +17,10 @@ from typing import Any
 
 import h5py
 
-from jnn._shell import weights_io
-from jnn._shell.saving import archive, atomic, build_guard, compile_io, optimizer_io
+from jnn._shell.runtime import atomic
+from jnn._shell.saving import archive, build_guard, compile_io, optimizer_io, weights_io
 from jnn._shell.saving import serialization as ser
+from jnn._version import __version__
 
 CONFIG = "config.json"
 METADATA = "metadata.json"
@@ -37,13 +38,11 @@ def model_config(model: Any, include_optimizer: bool = True) -> dict[str, Any]:
 
 def save(model: Any, path: str, overwrite: bool = True, include_optimizer: bool = True) -> None:
     """Writes ``model`` to ``path`` (``.keras``) atomically."""
-    import jnn
-
     path = atomic.check_destination(path, overwrite, "save")
     config = model_config(model, include_optimizer)
     metadata = {
         "keras_version": KERAS_FORMAT_VERSION,
-        "jnn_version": jnn.__version__,
+        "jnn_version": __version__,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
         "jnn": compile_io.jnn_extras(model),
     }

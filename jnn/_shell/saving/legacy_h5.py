@@ -18,8 +18,8 @@ from typing import Any
 import h5py
 import numpy as np
 
-from jnn._shell import weights_io
-from jnn._shell.saving import atomic, build_guard, compile_io, keras_zip, optimizer_io
+from jnn._shell.runtime import atomic
+from jnn._shell.saving import build_guard, compile_io, keras_zip, optimizer_io, weights_io
 from jnn._shell.saving import serialization as ser
 
 

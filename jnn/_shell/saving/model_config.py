@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from jnn._shell import graph
-from jnn._shell.graph import KerasTensor
+from jnn._shell import protocol
+from jnn._shell.layers import graph
+from jnn._shell.layers.graph import KerasTensor
 from jnn._shell.saving import serialization as ser
 
 
@@ -64,8 +65,7 @@ def _input_layer_entry(shape: tuple, dtype: str, name: str) -> dict[str, Any]:
 
 
 def sequential_from_config(cls: type, config: Mapping[str, Any], custom_objects: Any) -> Any:
-    from jnn._shell.functional import Input
-
+    Input = protocol.model_class("Input")  # the registered jnn.Input
     entries = config["layers"] if isinstance(config, Mapping) else config
     items: list[Any] = []
     for i, entry in enumerate(entries):
@@ -153,8 +153,7 @@ def _call_args(layer: Any, inputs: Any, value: Any) -> list[Any]:
 
 def functional_from_config(cls: type, config: Mapping[str, Any], custom_objects: Any) -> Any:
     """Rebuilds the graph: layers are created, then called node by node once inputs exist."""
-    from jnn._shell.functional import Functional, Input
-
+    Input = protocol.model_class("Input")  # the registered jnn.Input
     created: dict[str, Any] = {}
     outputs: dict[tuple[str, int], Any] = {}
     pending: list[tuple[str, list]] = []
@@ -199,7 +198,7 @@ def functional_from_config(cls: type, config: Mapping[str, Any], custom_objects:
             )
     inputs = _io_structure(config["input_layers"], outputs)
     outs = _io_structure(config["output_layers"], outputs)
-    target = Functional if cls is None else cls
+    target = protocol.model_class("Functional") if cls is None else cls
     return target(inputs, outs, name=config.get("name"), trainable=config.get("trainable", True))
 
 

@@ -30,7 +30,7 @@ def current_opt_state(model: Any) -> Any | None:
 
 def template(model: Any) -> Any:
     """A fresh optax state for the compiled optimizer and the model's trainable mask."""
-    from jnn._shell.training import _masked
+    from jnn._shell.training.driver import _masked
 
     params = model.variables_tree["params"]
     tx = _masked(model.optimizer.tx, model.trainable_mask(params))

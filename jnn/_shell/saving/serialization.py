@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from jnn._shell.protocol import model_class
 from jnn._shell.saving import registry
 
 _state = threading.local()
@@ -62,13 +63,9 @@ def _module_of(obj_type: type) -> tuple[str, str | None]:
     module = obj_type.__module__
     name = obj_type.__name__
     if module.startswith("jnn."):
-        from jnn._shell.functional import Functional
-        from jnn._shell.model import Model
-        from jnn._shell.sequential import Sequential
-
-        if obj_type is Sequential or obj_type is Model:
+        if obj_type is model_class("Sequential") or obj_type is model_class("Model"):
             return "keras", None
-        if obj_type is Functional:
+        if obj_type is model_class("Functional"):
             return "keras.src.models.functional", "Functional"
         for prefix, keras_module in _JNN_TO_KERAS:
             if module.startswith(prefix):
@@ -175,9 +172,8 @@ def _with_modules(value: Any) -> Any:
     out = {k: _with_modules(v) for k, v in value.items()}
     name = out.get("class_name")
     if isinstance(name, str) and isinstance(out.get("config"), dict) and "module" not in out:
-        import jnn.layers
-
-        if isinstance(getattr(jnn.layers, name, None), type):
+        layers = _public_namespace("jnn.layers")
+        if isinstance(getattr(layers, name, None), type):
             out = {"module": "keras.layers", **out, "registered_name": None}
     return out
 
@@ -385,13 +381,24 @@ def find_class(config: Mapping[str, Any], custom_objects: Any = None) -> Any:
     )
 
 
+def _public_namespace(name: str) -> Any:
+    """A public namespace (``jnn.layers``, ...) looked up by name when a config is read.
+
+    Configs name classes by Keras module (``keras.layers``), so the loader looks the name up
+    in the matching public namespace at load time, the way Keras does by module path. This is
+    a lookup, not a dependency of the shell on the facades: ``import jnn`` has already
+    imported every public namespace by the time a config is read.
+    """
+    import importlib
+
+    return importlib.import_module(name)
+
+
 def _builtin_class(name: str, module: str) -> Any:
     import importlib
 
-    from jnn import models
-
     if name in ("Sequential", "Functional", "Model"):
-        return getattr(models, name)
+        return model_class(name)
     kinds = (
         ("jnn.ops", "jnn._shell.symbolic_ops"),  # graph nodes of jnn.ops calls (Relu, Sum...)
         ("keras.optimizers.schedules", "jnn.optimizers.schedules"),

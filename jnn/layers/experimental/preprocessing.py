@@ -22,16 +22,38 @@ _KERAS2_NAMES = (
 __all__ = list(_KERAS2_NAMES)
 
 
-def __getattr__(name: str) -> Any:
-    import jnn.layers
-    from jnn._shell import absent
+from jnn._core.layers.lookup import StringLookup, TextVectorization  # noqa: E402
+from jnn._core.layers.preprocessing import Rescaling  # noqa: E402
+from jnn._core.layers.preprocessing_extra import (  # noqa: E402
+    CategoryEncoding,
+    CenterCrop,
+    Discretization,
+    IntegerLookup,
+    Normalization,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+    Resizing,
+)
 
-    if name in _KERAS2_NAMES and name in vars(jnn.layers):
-        return vars(jnn.layers)[name]
+# The same classes as jnn.layers (re-exported from the core, not through jnn.layers, which
+# imports this namespace).
+_PRESENT = {
+    c.__name__: c
+    for c in (
+        CategoryEncoding, CenterCrop, Discretization, IntegerLookup, Normalization, RandomFlip,
+        RandomRotation, RandomTranslation, RandomZoom, Rescaling, Resizing, StringLookup,
+        TextVectorization,
+    )
+}
+
+
+def __getattr__(name: str) -> Any:
+    from jnn._shell.runtime import absent
+
     return absent.missing(__name__, name)
 
 
 def __dir__() -> list[str]:
-    import jnn.layers
-
-    return sorted(n for n in _KERAS2_NAMES if n in vars(jnn.layers))
+    return sorted(n for n in _KERAS2_NAMES if n in _PRESENT)

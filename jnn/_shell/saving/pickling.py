@@ -190,7 +190,7 @@ def fresh_copy(model: Any) -> Any:
         new.compile(**compiled)
     spec = new.__dict__.get("_build_spec")
     if new.built and spec is not None:
-        from jnn._shell import rng
+        from jnn._shell.runtime import rng
 
         new.set_variables(new.init(rng.next_key(), spec))
     return new

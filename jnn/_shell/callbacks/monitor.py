@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from jnn._shell.callbacks import Callback
+from jnn._shell.callbacks.base import Callback
 
 __all__ = ["EarlyStopping", "ModelCheckpoint", "MonitorCallback", "ReduceLROnPlateau"]
 
@@ -248,7 +248,7 @@ def atomic_write(path: str, write: Callable[[str], None]) -> None:
         >>> os.listdir(d)
         ['a.txt']
     """
-    from jnn._shell.saving import atomic
+    from jnn._shell.runtime import atomic
 
     with atomic.atomic_path(path) as tmp:
         write(tmp)

@@ -3,7 +3,7 @@
 The core's ``Layer`` knows nothing of names counters, symbolic tensors or weight stores; this
 module plugs them in when ``jnn`` is imported:
 
-* automatic names (``dense``, ``dense_1``) from :mod:`jnn._shell.naming`;
+* automatic names (``dense``, ``dense_1``) from :mod:`jnn._shell.runtime.naming`;
 * ``layer(x)``: inside a model trace -> the model's :class:`ApplyContext`; on symbolic
   tensors -> a graph node; on concrete data -> an eager call with the layer's own weights.
 """
@@ -19,8 +19,9 @@ import numpy as np
 
 from jnn._core.layers import base
 from jnn._core.layers.base import spec_of
-from jnn._shell import context, graph, naming, rng
-from jnn._shell.binding import LayerStore
+from jnn._shell.layers import context, graph
+from jnn._shell.layers.binding import LayerStore
+from jnn._shell.runtime import naming, rng
 
 
 def _to_arrays(inputs: Any) -> Any:

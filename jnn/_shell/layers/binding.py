@@ -20,7 +20,7 @@ from jnn._core import scopes
 from jnn._core.layers import base
 from jnn._core.layers.base import standardize_shape
 from jnn._core.variables import Variable
-from jnn._shell import rng
+from jnn._shell.runtime import rng
 
 
 class Weight(Variable):

@@ -3,7 +3,7 @@
 Scalars go to `log_dir/train` and `log_dir/validation` (Keras 3 tags: `epoch_loss`,
 `epoch_accuracy`, `epoch_learning_rate`, `batch_loss`, `evaluation_loss_vs_iterations`),
 weight histograms to `train` as `<weight path>/histogram`. Event files are written by
-`jnn._shell.tensorboard_events` on the `tensorboard` package's protobufs
+`jnn._shell.callbacks.tensorboard_events` on the `tensorboard` package's protobufs
 (`pip install jnn[tensorboard]`); profiling uses `jax.profiler` and writes its trace
 under `log_dir/train/plugins/profile`, which TensorBoard's profile plugin reads.
 """
@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from jnn._shell.callbacks import Callback
-from jnn._shell.callbacks_monitor import current_learning_rate
-from jnn._shell.tensorboard_events import EventWriter
+from jnn._shell.callbacks.base import Callback
+from jnn._shell.callbacks.monitor import current_learning_rate
+from jnn._shell.callbacks.tensorboard_events import EventWriter
 
 __all__ = ["TensorBoard"]
 

@@ -464,7 +464,7 @@ def initialize(
 def _sync_seed() -> None:
     from jax.experimental import multihost_utils
 
-    from jnn._shell import rng
+    from jnn._shell.runtime import rng
 
     if rng.get_seed() is not None or jax.process_count() == 1:
         return

@@ -29,7 +29,8 @@ import h5py
 import numpy as np
 
 from jnn._core.layers.base import Layer, to_snake_case
-from jnn._shell.graph import keras_layer_order as _keras_layer_order
+from jnn._shell import protocol
+from jnn._shell.layers.graph import keras_layer_order as _keras_layer_order
 
 SUFFIX = ".weights.h5"
 
@@ -69,7 +70,7 @@ def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True
     Example:
         >>> model.save_weights("my_model.weights.h5")  # doctest: +SKIP
     """
-    from jnn._shell.saving import atomic
+    from jnn._shell.runtime import atomic
 
     path = _check_filepath(filepath, "save_weights")
     _require_built(model, "save its weights")
@@ -267,10 +268,7 @@ def _name_key(name: str) -> str:
 
 def _children(model: Any) -> list[tuple[str, Any]]:
     """A model's child attributes in Keras's order (``layers`` first for graph models)."""
-    from jnn._shell.functional import Functional
-    from jnn._shell.sequential import Sequential
-
-    graph_model = isinstance(model, (Sequential, Functional))
+    graph_model = protocol.is_graph_model(model)
     names = [
         k
         for k in vars(model)
@@ -280,7 +278,7 @@ def _children(model: Any) -> list[tuple[str, Any]]:
         names.append("layers")
     out = []
     if graph_model:
-        ordered = _keras_layer_order(model) if isinstance(model, Functional) else None
+        ordered = _keras_layer_order(model) if protocol.is_functional(model) else None
         out.append(("layers", ordered or model.layers))
     for name in sorted(names, key=_name_key):
         out.append((name, model.layers if name == "layers" else vars(model)[name]))

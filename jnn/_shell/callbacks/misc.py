@@ -17,9 +17,9 @@ import jax
 import numpy as np
 from flax import serialization
 
-from jnn._shell import rng as rng_lib
-from jnn._shell.callbacks import Callback
-from jnn._shell.callbacks_monitor import atomic_write, current_learning_rate
+from jnn._shell.callbacks.base import Callback
+from jnn._shell.callbacks.monitor import atomic_write, current_learning_rate
+from jnn._shell.runtime import rng as rng_lib
 
 __all__ = ["BackupAndRestore", "CSVLogger", "LearningRateScheduler", "TerminateOnNaN"]
 

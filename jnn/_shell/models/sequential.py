@@ -8,10 +8,11 @@ from typing import Any
 import jax
 
 from jnn._core.layers.base import _PROBE_SIZES, Layer, spec_of
-from jnn._shell import context, graph, naming
-from jnn._shell.functional import Input
-from jnn._shell.graph import KerasTensor
-from jnn._shell.model import Model
+from jnn._shell.layers import context, graph
+from jnn._shell.layers.graph import KerasTensor
+from jnn._shell.models.functional import Input
+from jnn._shell.models.model import Model
+from jnn._shell.runtime import naming
 
 
 class Sequential(Model):
@@ -29,6 +30,8 @@ class Sequential(Model):
         >>> model.count_params()
         20
     """
+
+    _graph_kind = "sequential"
 
     def __init__(self, layers: list[Layer] | None = None, name: str | None = None,
                  trainable: bool = True, **kwargs: Any) -> None:

@@ -1,7 +1,7 @@
 """``compile``, ``fit``, ``evaluate``, ``predict`` — the Keras workflow on the fused engine.
 
 These are methods of :class:`jnn.Model` (bound in model.py). They resolve Keras arguments,
-move data, call the core's pure steps through :mod:`jnn._shell.engine`, and run callbacks.
+move data, call the core's pure steps through :mod:`jnn._shell.training.engine`, and run callbacks.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from jnn._core import metrics as metrics_lib
 from jnn._core import optimizers as optimizers_lib
 from jnn._core import precision
 from jnn._core import steps as steps_lib
-from jnn._shell import callbacks as callbacks_lib
-from jnn._shell import config, data, engine, feeding, rng
-from jnn._shell import distribution as distribution_lib
+from jnn._shell import protocol
+from jnn._shell.callbacks import base as callbacks_lib
+from jnn._shell.runtime import config, rng
+from jnn._shell.runtime import distribution as distribution_lib
+from jnn._shell.training import data, engine, feeding
 
 _FINITE_NAMES = ("Input data `x`", "Target data `y`")
 
@@ -334,9 +336,7 @@ def _output_layers(model) -> list[Any]:
     if struct is not None:  # functional
         tensors = [struct[n] for n in names] if isinstance(struct, Mapping) else model.outputs
         return [getattr(getattr(t, "node", None), "layer", None) for t in tensors]
-    from jnn._shell.sequential import Sequential
-
-    if isinstance(model, Sequential) and model.layers:
+    if protocol.is_sequential(model) and model.layers:
         return [model.layers[-1]]
     return [None] * len(names)
 

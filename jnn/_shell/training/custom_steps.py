@@ -1,6 +1,6 @@
 """Running a model's own ``train_step`` / ``test_step`` / ``predict_step`` fused.
 
-:mod:`jnn._shell.stateless` defines the protocol (Keras-ordered variable lists, the step
+:mod:`jnn._shell.training.stateless` defines the protocol (Keras-ordered variable lists, the step
 scope, the default steps); this module scans the user's step like the engine scans its own:
 K steps per dispatch in one jitted ``lax.scan``, batch callbacks after each chunk, and a
 partial last batch run once more at its true size (a user's loss knows nothing of padding).
@@ -22,10 +22,11 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from jnn._shell import callbacks as callbacks_lib
-from jnn._shell import config, data, engine, feeding, rng
-from jnn._shell import training as training_lib
-from jnn._shell.stateless import (
+from jnn._shell.callbacks import base as callbacks_lib
+from jnn._shell.runtime import config, rng
+from jnn._shell.training import data, engine, feeding
+from jnn._shell.training import driver as training_lib
+from jnn._shell.training.stateless import (
     VariableMap,
     _initial_metrics,
     _StepScope,

@@ -181,7 +181,7 @@ def _alive(pid: int, start: str) -> bool:
 
 
 def _is_writer() -> bool:
-    from jnn._shell import distribution
+    from jnn._shell.runtime import distribution
 
     return distribution.is_writer()
 

@@ -17,7 +17,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from jnn._shell.progress import Progbar, is_tty
+from jnn._shell.callbacks.progress import Progbar, is_tty
 
 __all__ = ["Callback", "CallbackList", "History", "LambdaCallback", "ProgbarLogger"]
 

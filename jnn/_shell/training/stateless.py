@@ -11,7 +11,7 @@ of arrays in Keras's variable order. They map one to one onto :class:`TrainState
 * ``metrics_variables``: ``ts.metrics`` itself, the concatenated variables of ``model.metrics``.
 
 The user's step is then a pure function of that tuple, and the engine scans it like its own
-step (:mod:`jnn._shell.custom_steps`): K steps per dispatch, traced once per batch shape.
+step (:mod:`jnn._shell.training.custom_steps`): K steps per dispatch, traced once per batch shape.
 Padding rows would change a user's loss, so a partial last batch runs as one extra step at its
 true size (as in Keras).
 
@@ -46,8 +46,8 @@ import jax
 import jax.numpy as jnp
 
 from jnn._core.metrics.base import Mean
-from jnn._shell import rng
-from jnn._shell import training as training_lib
+from jnn._shell.runtime import rng
+from jnn._shell.training import driver as training_lib
 
 _local = threading.local()
 

@@ -10,9 +10,10 @@ import jax
 import jax.numpy as jnp
 
 from jnn._core.layers.base import _PROBE_SIZES, Layer
-from jnn._shell import context, graph, naming
-from jnn._shell.graph import KerasTensor, Node
-from jnn._shell.model import Model
+from jnn._shell.layers import context, graph
+from jnn._shell.layers.graph import KerasTensor, Node
+from jnn._shell.models.model import Model
+from jnn._shell.runtime import naming
 
 
 def Input(  # noqa: N802 - Keras's name
@@ -90,6 +91,8 @@ def _flatten_io(x: Any, what: str) -> tuple[Any, list[KerasTensor]]:
 
 class Functional(Model):
     """A model defined by a graph of layer calls from symbolic inputs to outputs."""
+
+    _graph_kind = "functional"
 
     def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
                  trainable: bool = True, **kwargs: Any) -> None:

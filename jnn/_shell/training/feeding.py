@@ -24,8 +24,9 @@ from typing import Any
 import jax
 import numpy as np
 
-from jnn._shell import config, data
-from jnn._shell import distribution as distribution_lib
+from jnn._shell.runtime import config
+from jnn._shell.runtime import distribution as distribution_lib
+from jnn._shell.training import arrays
 
 _RAN_OUT = (
     "Your input ran out of data; interrupting training. Make sure that your dataset or "
@@ -37,7 +38,7 @@ _RAN_OUT = (
 
 
 def _is_sequence(x: Any) -> bool:
-    from jnn.utils.sequence import PyDataset
+    from jnn._shell.training.pydataset import PyDataset
 
     if isinstance(x, PyDataset):
         return True
@@ -51,7 +52,7 @@ def _is_sequence(x: Any) -> bool:
 
 def is_iterator_input(x: Any) -> bool:
     """True for data that is read batch by batch (not an in-memory array structure)."""
-    if isinstance(x, (list, tuple, dict, str, bytes, np.ndarray, jax.Array)) or data._is_pandas(x):
+    if isinstance(x, (list, tuple, dict, str, bytes, np.ndarray, jax.Array)) or arrays._is_pandas(x):
         return False
     return (
         _is_sequence(x)
@@ -162,7 +163,7 @@ def _leaf_to_numpy(a: Any, what: str) -> np.ndarray:
         if hasattr(a, "detach"):  # torch: leave autograd and the GPU first
             a = a.detach().cpu()
         a = a.numpy()
-    return data.to_numpy(a, what)
+    return arrays.to_numpy(a, what)
 
 
 def unpack(batch: Any, index: int) -> tuple[Any, Any, Any]:
@@ -181,7 +182,7 @@ def unpack(batch: Any, index: int) -> tuple[Any, Any, Any]:
     return tuple(
         part
         if isinstance(part, np.ndarray) and part.dtype in _READY and part.ndim
-        else data.map_arrays(part, lambda a, w=w: _leaf_to_numpy(a, f"{w} (batch {index})"))
+        else arrays.map_arrays(part, lambda a, w=w: _leaf_to_numpy(a, f"{w} (batch {index})"))
         for part, w in zip((x, y, sw), names)
     )
 
@@ -303,9 +304,9 @@ class Feed:
 
     def check_finite(self, names: tuple[str, str]) -> None:
         x, y, sw = self.host
-        data.check_finite(x, names[0] + " (batch 0)")
-        data.check_finite(y, names[1] + " (batch 0)")
-        data.check_finite(sw, "`sample_weight` (batch 0)")
+        arrays.check_finite(x, names[0] + " (batch 0)")
+        arrays.check_finite(y, names[1] + " (batch 0)")
+        arrays.check_finite(sw, "`sample_weight` (batch 0)")
 
     # -- one epoch --------------------------------------------------------------------------
 
@@ -455,8 +456,8 @@ class Feed:
             return
         for index, leaves in group:
             tree = jax.tree.unflatten(self._spec[0], leaves)
-            data.check_finite(tree[0], f"Input data `x` (batch {index})")
-            data.check_finite(tree[1], f"Target data `y` (batch {index})")
+            arrays.check_finite(tree[0], f"Input data `x` (batch {index})")
+            arrays.check_finite(tree[1], f"Target data `y` (batch {index})")
 
 
 def steps_or_none(steps: Any) -> int | None:

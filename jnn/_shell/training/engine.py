@@ -19,8 +19,9 @@ import jax.numpy as jnp
 import numpy as np
 
 from jnn._core import steps as steps_lib
-from jnn._shell import config, data, rng
-from jnn._shell import distribution as distribution_lib
+from jnn._shell.runtime import config, rng
+from jnn._shell.runtime import distribution as distribution_lib
+from jnn._shell.training import arrays
 
 # --- batching plans --------------------------------------------------------------------------
 
@@ -394,9 +395,9 @@ class DeviceData:
                 return
         elif _host_all_finite(self.host, self._mappings):
             return
-        data.check_finite(x, names[0])
-        data.check_finite(y, names[1])
-        data.check_finite(sw, "`sample_weight`")
+        arrays.check_finite(x, names[0])
+        arrays.check_finite(y, names[1])
+        arrays.check_finite(sw, "`sample_weight`")
 
 
     def release(self) -> None:

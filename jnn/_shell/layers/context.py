@@ -17,7 +17,7 @@ import jax.numpy as jnp
 from jnn._core import random as core_random
 from jnn._core.layers import base as base_layer
 from jnn._core.layers.base import spec_of
-from jnn._shell import graph
+from jnn._shell.layers import graph
 
 _local = threading.local()
 _MODEL_STREAM = 2**31 - 1

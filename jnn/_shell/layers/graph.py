@@ -140,7 +140,7 @@ class CallArgs:
     A functional node stores this as its ``inputs`` when a layer is called with symbolic
     tensors besides its inputs (a Keras-style ``call(self, x, y)`` called as ``layer(x, y)``),
     so the graph knows every tensor the call depends on; the running model unpacks it
-    (:meth:`jnn._shell.context.ApplyContext.call_with_mask`).
+    (:meth:`jnn._shell.layers.context.ApplyContext.call_with_mask`).
     """
 
     def __init__(self, inputs: Any, kwargs: dict[str, Any]):

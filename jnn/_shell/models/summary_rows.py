@@ -1,6 +1,6 @@
 """Rows of ``model.summary()``: layer labels, output shapes, parameter counts, connections.
 
-The table itself is drawn by :func:`jnn._shell.summary.format_summary` (Keras 2 layout).
+The table itself is drawn by :func:`jnn._shell.models.summary.format_summary` (Keras 2 layout).
 """
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from jnn._shell import graph
-from jnn._shell.summary import format_summary
+from jnn._shell import protocol
+from jnn._shell.layers import graph
+from jnn._shell.models.summary import format_summary
 
 
 def _shape_str(shapes: Any) -> str:
@@ -59,10 +60,8 @@ def _is_sequential_like(model: Any) -> bool:
 
 def summary_rows(model: Any) -> tuple[list[tuple], bool]:
     """``(rows, show_connections)`` for ``model``; see format_summary for the row format."""
-    from jnn._shell.sequential import Sequential
-
     rows = []
-    if isinstance(model, Sequential):
+    if protocol.is_sequential(model):
         out_of = {id(layer): node for layer, node in model._own_nodes}
         for layer in model.layers:
             node = out_of.get(id(layer))

@@ -2,7 +2,7 @@
 
 A model holds its layers (and through their stores, its current weights), the compile
 configuration and a cache of compiled steps. Numerics live in the core: ``fit`` /
-``evaluate`` / ``predict`` (in :mod:`jnn._shell.training`) only move data and state.
+``evaluate`` / ``predict`` (in :mod:`jnn._shell.training.driver`) only move data and state.
 
 The pure contract every model kind implements (functional, Sequential, subclassed):
 
@@ -26,8 +26,12 @@ import numpy as np
 
 from jnn._core.layers.base import Layer, SymbolicSpec, spec_of
 from jnn._core.metrics.base import Metric
-from jnn._shell import context, custom_steps, rng, training
-from jnn._shell.binding import LayerStore, Weight, set_weights_in_order
+from jnn._shell import protocol
+from jnn._shell.layers import context
+from jnn._shell.layers.binding import LayerStore, Weight, set_weights_in_order
+from jnn._shell.runtime import rng
+from jnn._shell.training import custom_steps
+from jnn._shell.training import driver as training
 
 
 class Model(Layer):
@@ -45,6 +49,7 @@ class Model(Layer):
     """
 
     _is_model = True
+    _graph_kind: str | None = None  # what jnn._shell.protocol reads: None = subclassed
 
     def __reduce__(self) -> tuple:
         """``pickle`` support (as in Keras 3, so joblib / multiprocessing work): architecture,
@@ -52,7 +57,7 @@ class Model(Layer):
         Lambda layers pickle with their function's bytecode, and unpickling runs it: unpickling
         runs code (any pickle can), so never unpickle bytes you do not trust; exchange models
         as ``.keras`` files, whose ``load_model`` refuses code under ``safe_mode=True``."""
-        from jnn.wrappers import _pickling
+        from jnn._shell.saving import pickling as _pickling
 
         return _pickling.loads_model, (_pickling.dumps_model(self),)
 
@@ -66,9 +71,7 @@ class Model(Layer):
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
         functional_args = len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs
         if cls is Model and functional_args:
-            from jnn._shell.functional import Functional
-
-            return super().__new__(Functional)
+            return super().__new__(protocol.model_class("Functional"))
         if functional_args and _is_plain_subclass(cls):
             # Keras 3: CustomModel(inputs, outputs) is a functional model that keeps the
             # subclass's methods (its own train_step, ...).
@@ -82,16 +85,15 @@ class Model(Layer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or "inputs" in kwargs:
             # Model(inputs, outputs) resolved by __new__ to Functional: delegate.
-            from jnn._shell.functional import Functional
-
-            if isinstance(self, Functional):
-                Functional.__init__(self, *args, **kwargs)
+            functional = protocol.model_class("Functional")
+            if protocol.is_functional(self):
+                functional.__init__(self, *args, **kwargs)
                 return
             if (len(args) >= 2 or "outputs" in kwargs) and _is_plain_subclass(type(self)):
                 # A subclass whose __init__ builds a graph and calls
                 # super().__init__(inputs, outputs): a functional model, as in Keras 3.
                 object.__setattr__(self, "__class__", _functional_variant(type(self)))
-                Functional.__init__(self, *args, **kwargs)
+                functional.__init__(self, *args, **kwargs)
                 return
             raise TypeError(
                 f"{type(self).__name__}.__init__ received positional arguments {args}; "
@@ -463,7 +465,7 @@ class Model(Layer):
 
     # --- eager call: model(x) on data ----------------------------------------------------------
     def _eager_call(self, inputs: Any, kwargs: dict[str, Any]) -> Any:
-        from jnn._shell.hooks import _to_arrays
+        from jnn._shell.layers.hooks import _to_arrays
 
         inputs = _to_arrays(inputs)
         training = bool(kwargs.pop("training", False) or False)
@@ -479,7 +481,12 @@ class Model(Layer):
     # --- Keras workflow (compile/fit/evaluate/predict) lives in training.py ------------------
     # Keras 3's stateless JAX API; a user's train_step / test_step / predict_step override
     # runs fused (custom_steps.py).
-    from jnn._shell.stateless import (  # noqa: E402
+    from jnn._shell.training.driver import (  # noqa: E402
+        compile,
+        predict_classes,
+    )
+    from jnn._shell.training.driver import metrics_names as metrics_names  # noqa: E402
+    from jnn._shell.training.stateless import (  # noqa: E402
         compute_loss,
         metrics,
         metrics_variables,
@@ -491,11 +498,6 @@ class Model(Layer):
         train_step,
         trainable_variables,
     )
-    from jnn._shell.training import (  # noqa: E402
-        compile,
-        predict_classes,
-    )
-    from jnn._shell.training import metrics_names as metrics_names  # noqa: E402
 
     @functools.wraps(training.fit)
     def fit(self, *args: Any, **kwargs: Any) -> Any:
@@ -535,7 +537,7 @@ class Model(Layer):
 
     def save_weights(self, filepath: str, overwrite: bool = True) -> None:
         """Writes the weights to a Keras 3 ``.weights.h5`` file (atomically)."""
-        from jnn._shell import weights_io
+        from jnn._shell.saving import weights_io
 
         weights_io.save_weights(self, filepath, overwrite=overwrite)
 
@@ -543,7 +545,7 @@ class Model(Layer):
         """Reads weights from a Keras 3 ``.weights.h5`` file (by layer / attribute path), or
         from a Keras 2 ``.h5`` weights or model file (by layer order, as Keras's legacy loader;
         the ImageNet files of ``keras.applications`` are of this kind)."""
-        from jnn._shell import weights_io
+        from jnn._shell.saving import weights_io
 
         name = os.fspath(filepath) if isinstance(filepath, (str, os.PathLike)) else None
         if name is not None and not str(name).endswith(".weights.h5") and \
@@ -569,7 +571,7 @@ class Model(Layer):
                 print_fn: Any = None, expand_nested: bool = False,
                 show_trainable: bool = False) -> None:
         """Prints the Keras 2 summary table of the model."""
-        from jnn._shell.summary_rows import print_model_summary
+        from jnn._shell.models.summary_rows import print_model_summary
 
         print_model_summary(self, line_length=line_length, positions=positions,
                             print_fn=print_fn)
@@ -639,19 +641,16 @@ _REMOVED_IN_KERAS3 = {
 
 def _is_plain_subclass(cls: type) -> bool:
     """A user's subclass of Model itself (not of Functional / Sequential)."""
-    from jnn._shell.functional import Functional
-
-    return not issubclass(cls, Functional) and "Sequential" not in [c.__name__ for c in cls.__mro__]
+    return getattr(cls, "_graph_kind", None) is None and "Sequential" not in [c.__name__ for c in cls.__mro__]
 
 
 def _functional_variant(cls: type) -> type:
     """``cls`` with :class:`Functional` behind it (cached): the subclass's methods come first."""
     variant = cls.__dict__.get("_jnn_functional_variant")
     if variant is None:
-        from jnn._shell.functional import Functional
-
+        functional = protocol.model_class("Functional")
         # Its qualified name leads pickle to it: module.CustomModel._jnn_functional_variant.
-        variant = type(cls.__name__, (cls, Functional), {
+        variant = type(cls.__name__, (cls, functional), {
             "__module__": cls.__module__,
             "__qualname__": f"{cls.__qualname__}._jnn_functional_variant",
             "__doc__": cls.__doc__})
