@@ -49,7 +49,31 @@ def _tail(path):
     return layer, re.sub(r"^variable_\d+$", "variable", name)
 
 
-def _compare(keras, tmp_path, name, kwargs, size=32):
+def _calibrate_batchnorm(keras, km, x):
+    """Sets every BatchNormalization's moving statistics from the test batch, so that each
+    layer of a deep randomly initialised model works at a scale of about 1 (with Keras's
+    initial statistics, activations of some families shrink to 1e-11 and a comparison with an
+    absolute tolerance sees nothing)."""
+    bns = [la for la in km._flatten_layers() if isinstance(la, keras.layers.BatchNormalization)]
+    momenta = [la.momentum for la in bns]
+    for la in bns:
+        la.momentum = 0.0
+    trainable = [v.value for v in km.trainable_variables]
+    state = [v.value for v in km.non_trainable_variables]
+    with jax.numpy_rank_promotion("allow"):
+        _, state = jax.jit(lambda t, s, x: km.stateless_call(t, s, x, training=True))(
+            trainable, state, x)
+    for v, value in zip(km.non_trainable_variables, state):
+        v.assign(value)
+    for la, m in zip(bns, momenta):
+        la.momentum = m
+        # Divide by the root mean square rather than the standard deviation: deep in a
+        # randomly initialised net, samples differ little, and (x - mean) / std would amplify
+        # float rounding by |mean| / std.
+        la.moving_variance.assign(la.moving_variance.value + la.moving_mean.value ** 2)
+
+
+def _compare(keras, tmp_path, name, kwargs, size=32, calibrate=False):
     # Fresh name counters on both sides: unnamed layers (conv2d_7, add_3) must agree.
     keras.backend.clear_session()
     jnn.backend.clear_session()
@@ -65,17 +89,19 @@ def _compare(keras, tmp_path, name, kwargs, size=32):
         [la.name for la in km.layers if la.weights]
     assert [tuple(w.shape) for w in jm.weights] == [tuple(w.shape) for w in km.weights]
     assert [_tail(w.path) for w in jm.weights] == [_tail(w.path) for w in km.weights]
+    x = np.random.RandomState(0).uniform(0, 255, (2, *shape)).astype("float32")
+    if calibrate:
+        _calibrate_batchnorm(keras, km, x)
     path = os.path.join(tmp_path, f"{name}.weights.h5")
     km.save_weights(path)
     jm.load_weights(path)
-    with jax.numpy_rank_promotion("allow"):      # Keras's own Dense broadcasts its bias
-        x = np.random.RandomState(0).uniform(0, 255, (2, *shape)).astype("float32")
     with jax.numpy_rank_promotion("allow"):
         expected = np.asarray(km.predict(x, verbose=0))
     got = np.asarray(jm.predict(x, verbose=0))
     assert got.shape == expected.shape
     scale = max(1.0, float(np.abs(expected).max()))
     np.testing.assert_allclose(got / scale, expected / scale, atol=1e-4)
+    return km, jm
 
 
 @pytest.mark.parametrize("name,kwargs", FAST, ids=[n for n, _ in FAST])
@@ -183,3 +209,42 @@ def test_default_names_and_shapes():
     v = applications.VGG16(weights=None, include_top=True, classes=4, input_shape=(32, 32, 3))
     assert v.output_shape == (None, 4)
     assert [la.name for la in v.layers][-4:] == ["flatten", "fc1", "fc2", "predictions"]
+
+
+# MobileNetV3, EfficientNetV2, InceptionResNetV2, NASNet: (constructor, kwargs, input size).
+# Compared with BatchNormalization statistics calibrated on the test batch (see
+# `_calibrate_batchnorm`), and every layer name checked, auto-named layers included.
+CALIBRATED = [
+    ("MobileNetV3Small", dict(classes=5, classifier_activation=None), 32),
+]
+# One variant per family: the others differ in width, depth or block tables only.
+CALIBRATED_SLOW = [
+    ("MobileNetV3Large", dict(minimalistic=True, include_top=False, pooling="avg"), 32),
+    ("EfficientNetV2B0", dict(classes=4, classifier_activation=None), 32),
+    ("InceptionResNetV2", dict(classes=3, classifier_activation=None), 75),
+    ("NASNetMobile", dict(classes=3, classifier_activation=None), 32),
+]
+
+
+def _layer_names(model, keras_side):
+    # jnn records ops on symbolic tensors (`x + 3.0`) as layers; Keras 3 does not. Input
+    # layers are named `input_layer` by Keras 3 and `input_1` (Keras 2's name) by jnn.
+    kinds = ("InputLayer",) if keras_side else ("InputLayer", "Lambda")
+    return [la.name for la in model.layers if type(la).__name__ not in kinds]
+
+
+def _compare_all_names(keras, tmp_path, name, kwargs, size):
+    km, jm = _compare(keras, tmp_path, name, kwargs, size, calibrate=True)
+    assert _layer_names(jm, False) == _layer_names(km, True)
+
+
+@pytest.mark.parametrize("name,kwargs,size", CALIBRATED, ids=[n for n, _, _ in CALIBRATED])
+def test_matches_keras_calibrated(keras_module, tmp_path, name, kwargs, size):
+    _compare_all_names(keras_module, tmp_path, name, kwargs, size)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,kwargs,size", CALIBRATED_SLOW,
+                         ids=[n for n, _, _ in CALIBRATED_SLOW])
+def test_matches_keras_calibrated_large(keras_module, tmp_path, name, kwargs, size):
+    _compare_all_names(keras_module, tmp_path, name, kwargs, size)
