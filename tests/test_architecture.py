@@ -156,7 +156,7 @@ def _lint_imports(cwd: pathlib.Path) -> subprocess.CompletedProcess:
 
 def test_import_contracts_hold():
     """pyproject.toml's [tool.importlinter] contracts: facades > shell > core; the shell's rooms
-    models > saving > training > callbacks > layers > protocol | runtime; ..."""
+    models > saving | training > callbacks > layers > protocol | runtime; ..."""
     pytest.importorskip("importlinter")
     proc = _lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]

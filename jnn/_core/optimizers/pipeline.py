@@ -173,3 +173,24 @@ def keras_transformation(
         return updates, new_state
 
     return optax.GradientTransformation(init_fn, update_fn)
+
+
+def trainable_only(tx: optax.GradientTransformation, mask: Any) -> optax.GradientTransformation:
+    """``tx`` on the leaves where ``mask`` is True; zero updates (and no state) elsewhere.
+
+    Frozen (non-trainable) weights keep their values while the rest train. With every leaf
+    trainable, ``tx`` itself is returned.
+
+    Example:
+        >>> import jax.numpy as jnp, optax
+        >>> tx = trainable_only(optax.sgd(1.0), {"a": True, "b": False})
+        >>> params = {"a": jnp.ones(2), "b": jnp.ones(2)}
+        >>> updates, _ = tx.update(params, tx.init(params), params)
+        >>> updates["a"].tolist(), updates["b"].tolist()
+        ([-1.0, -1.0], [0.0, 0.0])
+    """
+    leaves = jax.tree.leaves(mask)
+    if all(leaves):
+        return tx
+    labels = jax.tree.map(lambda m: "train" if m else "freeze", mask)
+    return optax.multi_transform({"train": tx, "freeze": optax.set_to_zero()}, labels)

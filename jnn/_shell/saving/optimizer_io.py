@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from jnn._core.optimizers.pipeline import OptimizerState
+from jnn._core.optimizers.pipeline import OptimizerState, trainable_only
 
 
 def current_opt_state(model: Any) -> Any | None:
@@ -30,10 +30,8 @@ def current_opt_state(model: Any) -> Any | None:
 
 def template(model: Any) -> Any:
     """A fresh optax state for the compiled optimizer and the model's trainable mask."""
-    from jnn._shell.training.driver import _masked
-
     params = model.variables_tree["params"]
-    tx = _masked(model.optimizer.tx, model.trainable_mask(params))
+    tx = trainable_only(model.optimizer.tx, model.trainable_mask(params))
     return tx.init(params)
 
 

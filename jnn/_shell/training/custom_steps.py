@@ -22,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from jnn._core.optimizers.pipeline import trainable_only
 from jnn._shell.callbacks import base as callbacks_lib
 from jnn._shell.runtime import config, rng
 from jnn._shell.training import data, engine, feeding
@@ -251,7 +252,7 @@ def _prepare(model: Any, adapter: Any, *, targets: bool = True):
             cfg.objectives = training_lib._build_objectives(model, bare, y_flat, preds)
     if cfg.tx is None:
         mask = model.trainable_mask(model.variables_tree["params"])
-        cfg.tx = training_lib._masked(cfg.optimizer.tx, mask)
+        cfg.tx = trainable_only(cfg.optimizer.tx, mask)
     return cfg, y_flat, sw_flat
 
 

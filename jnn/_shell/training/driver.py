@@ -20,6 +20,7 @@ from jnn._core import metrics as metrics_lib
 from jnn._core import optimizers as optimizers_lib
 from jnn._core import precision
 from jnn._core import steps as steps_lib
+from jnn._core.optimizers.pipeline import trainable_only
 from jnn._shell import protocol
 from jnn._shell.callbacks import base as callbacks_lib
 from jnn._shell.runtime import config, rng
@@ -383,7 +384,7 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
         cfg.objectives = _build_objectives(model, cfg, y_flat, preds)
         _warn_logits_mismatch(model, cfg.objectives.losses)
         mask = model.trainable_mask(model.variables_tree["params"])
-        cfg.tx = _masked(cfg.optimizer.tx, mask)
+        cfg.tx = trainable_only(cfg.optimizer.tx, mask)
     for i, (loss, y, p) in enumerate(zip(cfg.objectives.losses, y_flat, preds)):
         if loss is not None:
             try:
@@ -393,14 +394,6 @@ def _prepare(model, adapter: data.ArrayAdapter, class_weight: Any = None, *, tra
                 prefix = f"Output '{name}': " if len(y_flat) > 1 else ""
                 raise ValueError(f"{prefix}{exc}") from None
     return cfg, y_flat, sw_flat
-
-
-def _masked(tx: optax.GradientTransformation, mask: Any) -> optax.GradientTransformation:
-    leaves = jax.tree.leaves(mask)
-    if all(leaves):
-        return tx
-    labels = jax.tree.map(lambda m: "train" if m else "freeze", mask)
-    return optax.multi_transform({"train": tx, "freeze": optax.set_to_zero()}, labels)
 
 
 def _ensure_built(model, x: Any) -> None:
@@ -531,6 +524,10 @@ def fit(
     and callbacks see every batch's logs after each chunk. Force one step per dispatch with
     ``compile(steps_per_execution=1)`` when a callback needs the weights after every batch.
 
+    The data goes one way: :mod:`.data` hands out adapters, :class:`_FitRun` puts the adapter's
+    data on the device and compiles the engine's fused chunk, :func:`_fit_epoch` scans the
+    device chunks, and the callbacks hear about every chunk and epoch.
+
     Example:
         >>> import numpy as np, jnn
         >>> model = jnn.Sequential([jnn.layers.Dense(1, input_dim=2)])
@@ -539,13 +536,58 @@ def fit(
         >>> len(history.history["loss"])
         2
     """
+    _check_fit_arguments(epochs, steps_per_epoch, kwargs)
+    config.maybe_enable_default_cache()
+    verbose = _resolve_verbose(verbose)
+    batch_size = _check_batch_size(batch_size)
+    # 1. Adapters: the data module turns x / y / validation data into host arrays or feeds.
+    adapter, val_adapter = _fit_adapters(x, y, sample_weight, validation_data, validation_split)
+    cfg, y_flat, sw_flat = _prepare(self, adapter, class_weight, training=True)
+    # 2. Device chunks: the adapter's data on the device, K steps per dispatch.
+    fit_run = _FitRun(self, cfg, adapter, y_flat, sw_flat, class_weight, batch_size,
+                      steps_per_epoch, shuffle)
+    # 3. Callbacks, then the engine's fused chunk they allow.
+    self.stop_training = False
+    cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=fit_run.steps,
+                     add_history=True)
+    fit_run.compile(cbs)
+    ts = _train_state(self, cfg)
+    self.__dict__["_train_state"] = ts
+    cbs.on_train_begin()
+    ts = _train_state(self, cfg)  # a callback (BackupAndRestore) may have replaced it
+    initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
+    resume_at = self.__dict__.pop("_resume_step", None)  # (step, plan seed) of a mid-epoch backup
+    val_k = _val_freq(validation_freq)
+    val_cache = _validation_cache(self, val_adapter, validation_steps)  # checked before training
+    logs: dict[str, float] = {}
+    if fit_run.can_pipeline(cbs, has_validation=val_adapter is not None):
+        logs = _fit_pipelined(self, cbs, cfg, fit_run.pipelined(), ts, fit_run.dev_data,
+                              initial_epoch, epochs)
+        initial_epoch = epochs  # all epochs ran
+    # 4. Epochs: the engine scans the device chunks; callbacks hear about each chunk and epoch.
+    for epoch in range(initial_epoch, epochs):
+        resume = resume_at if epoch == initial_epoch else None
+        ts, logs = _fit_epoch(self, fit_run, cbs, ts, epoch, resume, logs)
+        if val_adapter is not None and val_k(epoch + 1):
+            val_logs = _evaluate_adapter(
+                self, val_adapter, validation_batch_size or fit_run.batch_size, validation_steps,
+                callbacks=cbs, verbose=0, cache=val_cache,
+            )
+            logs.update({f"val_{k_}": v for k_, v in val_logs.items()})
+        _log_learning_rate(cfg, ts, logs)
+        cbs.on_epoch_end(epoch, logs)
+        if self.stop_training:
+            break
+    cbs.on_train_end(logs)
+    _release(fit_run.dev_data, val_cache.get("dev_data"))
+    return self.history
+
+
+def _check_fit_arguments(epochs: Any, steps_per_epoch: Any, kwargs: dict[str, Any]) -> None:
     if "epoch" in kwargs:
         raise TypeError("fit() got an unexpected keyword argument 'epoch'; did you mean epochs=?")
     if kwargs:
         raise TypeError(f"fit() got unexpected keyword argument(s) {sorted(kwargs)}.")
-    config.maybe_enable_default_cache()
-    verbose = _resolve_verbose(verbose)
-    batch_size = _check_batch_size(batch_size)
     if not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"`epochs` must be a non-negative int, received {epochs!r}.")
     if steps_per_epoch is not None and (
@@ -555,6 +597,11 @@ def fit(
         raise ValueError(
             f"`steps_per_epoch` must be a positive int or None, received {steps_per_epoch!r}."
         )
+
+
+def _fit_adapters(x: Any, y: Any, sample_weight: Any, validation_data: Any,
+                  validation_split: Any) -> tuple[Any, Any]:
+    """``(adapter, validation adapter or None)`` from the data module."""
     adapter = data.get_adapter(x, y, sample_weight)
     val_adapter = None
     if validation_data is not None:
@@ -563,125 +610,155 @@ def fit(
         adapter, val_adapter = data.split_validation(adapter, validation_split)
     elif not isinstance(validation_split, (int, float)) or not 0 <= validation_split < 1:
         data.split_validation(adapter, validation_split)
-    cfg, y_flat, sw_flat = _prepare(self, adapter, class_weight, training=True)
-    n = adapter.num_samples
-    batch_size = min(batch_size, n)  # as Keras: never a batch (or padding) beyond the data
-    if steps_per_epoch is not None:
-        steps = int(steps_per_epoch)
-    else:
-        steps = -(-n // batch_size)
-    dev_data = _device_data(self, adapter, y_flat, sw_flat, class_weight, steps_per_epoch,
-                            shuffle)
-    dev_data.check_finite(_FINITE_NAMES)
-    if isinstance(dev_data, feeding.Feed):
-        batch_size, steps = dev_data.batch_size, dev_data.num_batches
-        k = dev_data.chunk_size(cfg.steps_per_execution)
-    else:
-        bytes_per_step = dev_data.row_bytes * batch_size
-        k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution, dev_data.resident)
-    unroll = cfg.steps_per_execution == "auto" and engine.unrolled_conv_chunks(self)
-    if unroll:
-        k = min(k, engine.CPU_CONV_CHUNK)
-    self.stop_training = False
-    cbs = _callbacks(self, callbacks, verbose=verbose, epochs=epochs, steps=steps,
-                     add_history=True)
-    k = _chunk_limit(cbs, k)  # BackupAndRestore(save_freq=N): chunks end at its save points
-    per_step = _wants_batch_logs(cbs, "train")
-    skip_empty = dev_data.skip_empty if isinstance(dev_data, feeding.Feed) else steps % k != 0
-    key = ("train", engine._spec_key(dev_data.host), batch_size, k, per_step, skip_empty,
-           cfg.run_eagerly, dev_data.resident, unroll)
-    run = self._engine.cached(key, lambda: engine.make_train_chunk(
-        self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=skip_empty,
-        jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=unroll))
-    ts = _train_state(self, cfg)
-    cycle = steps_per_epoch is not None
-    device_plan = dev_data.resident and engine.plan_on_device()
-    if device_plan:  # accelerators: plan on the device; CPU: numpy needs no compilation
-        plan = self._engine.cached(
-            ("plan", n, batch_size, steps, shuffle, cycle),
-            lambda: engine.device_plan_fn(n, batch_size, steps, shuffle, cycle))
-    self.__dict__["_train_state"] = ts
-    cbs.on_train_begin()
-    ts = _train_state(self, cfg)  # a callback (BackupAndRestore) may have replaced it
-    initial_epoch = self.__dict__.pop("_initial_epoch", None) or initial_epoch
-    resume_at = self.__dict__.pop("_resume_step", None)  # (step, plan seed) of a mid-epoch backup
-    logs: dict[str, float] = {}
-    val_k = _val_freq(validation_freq)
-    val_cache: dict[str, Any] = {}
-    if val_adapter is not None:  # check validation data (NaN, labels) before training
-        _, vy, vsw = _prepare(self, val_adapter, training=False)
-        val_cache["dev_data"] = _device_data(self, val_adapter, vy, vsw, None, validation_steps)
-        val_cache["dev_data"].check_finite(_FINITE_NAMES)
-    if (device_plan and k == steps and not per_step and val_adapter is None
-            and not cfg.run_eagerly and _passive(cbs) and isinstance(dev_data, engine.DeviceData)):
-        planned = self._engine.cached(key + ("planned", n, shuffle, cycle), lambda: (
-            engine.make_train_chunk(
-                self, cfg.objectives, cfg.tx, per_step_logs=False, skip_empty=skip_empty,
-                scale_loss=cfg.scale_loss, unroll=unroll,
-                plan=engine.device_plan(n, batch_size, steps, shuffle, cycle))))
-        logs = _fit_pipelined(self, cbs, cfg, planned, ts, dev_data, initial_epoch, epochs)
-        initial_epoch = epochs  # all epochs ran
-    for epoch in range(initial_epoch, epochs):
-        self.__dict__["_epoch_start_lr"] = cfg.optimizer.learning_rate  # before schedulers act
-        cbs.on_epoch_begin(epoch)
-        ts = _sync_learning_rate(cfg, ts)  # LearningRateScheduler, ReduceLROnPlateau
-        # A backup taken inside an epoch resumes at its step with that epoch's shuffle seed.
-        start, seed = resume_at if resume_at and epoch == initial_epoch else (0, None)
-        seed = engine.new_seed() if seed is None else seed
-        if device_plan:
-            idx, mask = plan(jax.random.key(seed))
-        else:
-            idx, mask = engine.batch_plan(n, batch_size, shuffle, seed,
-                                          num_steps=steps if cycle else None)
-        epoch_run = run
-        if start % k and not skip_empty:  # the resumed epoch's last chunk is padded
-            epoch_run = self._engine.cached(key[:5] + (True,) + key[6:], lambda: (
-                engine.make_train_chunk(
-                    self, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=True,
-                    jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=unroll)))
-        # What the held train state has done: BackupAndRestore records it with the state.
-        self.__dict__["_fit_position"] = (epoch, start, seed)
-        if start:  # the restored metric states hold the epoch's running logs
-            logs = engine.host_logs(cfg.objectives.results(ts.metrics), cfg.objectives.names)
-        try:
-            for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k, start):
-                ts, out = epoch_run(ts, chunk, idx_c, mask_c, first == 0)
-                _store_train_state(self, ts)  # the previous arrays were donated
-                self.__dict__["_fit_position"] = (epoch, first + real, seed)
-                if per_step:
-                    for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
-                        cbs.on_train_batch_begin(first + i)
-                        cbs.on_train_batch_end(first + i, step_log)
-                    logs = step_log
-                else:
-                    logs = engine.host_logs(out, cfg.objectives.names)
-                    cbs.on_train_batch_end(first + real - 1, logs)
-                if self.stop_training:
-                    break
-            if getattr(dev_data, "exhausted", False):  # a finite generator ran out (warned)
-                self.stop_training = True
-        except KeyboardInterrupt:
-            _store_train_state(self, ts)
-            raise
-        _store_train_state(self, ts)
-        logs = dict(logs)
-        if val_adapter is not None and val_k(epoch + 1):
-            val_logs = _evaluate_adapter(
-                self, val_adapter, validation_batch_size or batch_size, validation_steps,
-                callbacks=cbs, verbose=0, cache=val_cache,
-            )
-            logs.update({f"val_{k_}": v for k_, v in val_logs.items()})
-        # Raw optax transformations built with inject_hyperparams: log the live (scheduled) rate.
-        logged_lr = getattr(cfg.optimizer, "logged_learning_rate", None)
-        if logged_lr is not None and (lr_now := logged_lr(ts.opt_state)) is not None:
-            logs["learning_rate"] = float(lr_now)
-        cbs.on_epoch_end(epoch, logs)
-        if self.stop_training:
-            break
-    cbs.on_train_end(logs)
-    _release(dev_data, val_cache.get("dev_data"))
-    return self.history
+    return adapter, val_adapter
 
+
+class _FitRun:
+    """One ``fit`` call's device side: the data on the device, the chunking, the fused chunk.
+
+    Built from an adapter (the data goes to the device and is checked for NaN); ``compile``
+    then asks the engine for the chunk function the callbacks allow.
+    """
+
+    def __init__(self, model, cfg: CompileConfig, adapter: Any, y_flat: Any, sw_flat: Any,
+                 class_weight: Any, batch_size: int, steps_per_epoch: Any, shuffle: Any):
+        self.model, self.cfg, self.shuffle = model, cfg, shuffle
+        self.n = n = adapter.num_samples
+        batch_size = min(batch_size, n)  # as Keras: never a batch (or padding) beyond the data
+        steps = int(steps_per_epoch) if steps_per_epoch is not None else -(-n // batch_size)
+        dev_data = _device_data(model, adapter, y_flat, sw_flat, class_weight, steps_per_epoch,
+                                shuffle)
+        dev_data.check_finite(_FINITE_NAMES)
+        if isinstance(dev_data, feeding.Feed):
+            batch_size, steps = dev_data.batch_size, dev_data.num_batches
+            k = dev_data.chunk_size(cfg.steps_per_execution)
+        else:
+            bytes_per_step = dev_data.row_bytes * batch_size
+            k = engine.chunk_steps(steps, bytes_per_step, cfg.steps_per_execution,
+                                   dev_data.resident)
+        self.unroll = cfg.steps_per_execution == "auto" and engine.unrolled_conv_chunks(model)
+        if self.unroll:
+            k = min(k, engine.CPU_CONV_CHUNK)
+        self.dev_data, self.batch_size, self.steps, self.k = dev_data, batch_size, steps, k
+        self.cycle = steps_per_epoch is not None
+        self.device_plan = dev_data.resident and engine.plan_on_device()
+
+    def compile(self, cbs: Any) -> None:
+        """The engine's fused train chunk (cached on the model) for these callbacks."""
+        model, cfg, dev_data = self.model, self.cfg, self.dev_data
+        self.k = k = _chunk_limit(cbs, self.k)  # BackupAndRestore(save_freq=N): its save points
+        self.per_step = per_step = _wants_batch_logs(cbs, "train")
+        self.skip_empty = skip_empty = (
+            dev_data.skip_empty if isinstance(dev_data, feeding.Feed) else self.steps % k != 0
+        )
+        self.key = ("train", engine._spec_key(dev_data.host), self.batch_size, k, per_step,
+                    skip_empty, cfg.run_eagerly, dev_data.resident, self.unroll)
+        self.run = model._engine.cached(self.key, lambda: engine.make_train_chunk(
+            model, cfg.objectives, cfg.tx, per_step_logs=per_step, skip_empty=skip_empty,
+            jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=self.unroll))
+        if self.device_plan:  # accelerators: plan on the device; CPU: numpy needs no compilation
+            n, batch_size, steps, shuffle, cycle = (
+                self.n, self.batch_size, self.steps, self.shuffle, self.cycle)
+            self.plan = model._engine.cached(
+                ("plan", n, batch_size, steps, shuffle, cycle),
+                lambda: engine.device_plan_fn(n, batch_size, steps, shuffle, cycle))
+
+    def can_pipeline(self, cbs: Any, has_validation: bool) -> bool:
+        """Whole epochs in one dispatch: resident data, no per-batch callbacks, no validation."""
+        return bool(
+            self.device_plan and self.k == self.steps and not self.per_step
+            and not has_validation and not self.cfg.run_eagerly and _passive(cbs)
+            and isinstance(self.dev_data, engine.DeviceData)
+        )
+
+    def pipelined(self) -> Any:
+        """The epoch function that also plans its batches on the device."""
+        model, cfg = self.model, self.cfg
+        n, batch_size, steps, shuffle, cycle = (
+            self.n, self.batch_size, self.steps, self.shuffle, self.cycle)
+        return model._engine.cached(self.key + ("planned", n, shuffle, cycle), lambda: (
+            engine.make_train_chunk(
+                model, cfg.objectives, cfg.tx, per_step_logs=False, skip_empty=self.skip_empty,
+                scale_loss=cfg.scale_loss, unroll=self.unroll,
+                plan=engine.device_plan(n, batch_size, steps, shuffle, cycle))))
+
+    def batch_plan(self, seed: int) -> tuple[Any, Any]:
+        """One epoch's ``(idx, mask)``: which rows each step reads."""
+        if self.device_plan:
+            return self.plan(jax.random.key(seed))
+        return engine.batch_plan(self.n, self.batch_size, self.shuffle, seed,
+                                 num_steps=self.steps if self.cycle else None)
+
+    def chunk_fn(self, start: int) -> Any:
+        """The chunk function for an epoch starting at step ``start`` (a resumed epoch's last
+        chunk is padded)."""
+        if not (start % self.k and not self.skip_empty):
+            return self.run
+        model, cfg, key = self.model, self.cfg, self.key
+        return model._engine.cached(key[:5] + (True,) + key[6:], lambda: (
+            engine.make_train_chunk(
+                model, cfg.objectives, cfg.tx, per_step_logs=self.per_step, skip_empty=True,
+                jit=not cfg.run_eagerly, scale_loss=cfg.scale_loss, unroll=self.unroll)))
+
+
+def _validation_cache(model, val_adapter: Any, validation_steps: Any) -> dict[str, Any]:
+    """The validation data on the device, checked (NaN, labels) before training starts."""
+    val_cache: dict[str, Any] = {}
+    if val_adapter is not None:
+        _, vy, vsw = _prepare(model, val_adapter, training=False)
+        val_cache["dev_data"] = _device_data(model, val_adapter, vy, vsw, None, validation_steps)
+        val_cache["dev_data"].check_finite(_FINITE_NAMES)
+    return val_cache
+
+
+def _fit_epoch(model, fit_run: _FitRun, cbs: Any, ts: steps_lib.TrainState, epoch: int,
+               resume: Any, logs: dict[str, float]) -> tuple[steps_lib.TrainState, dict]:
+    """One epoch: the engine scans the device chunks, the callbacks hear about each chunk.
+
+    ``resume`` is ``(step, plan seed)`` of a mid-epoch backup being resumed, else None.
+    """
+    cfg, dev_data, k = fit_run.cfg, fit_run.dev_data, fit_run.k
+    model.__dict__["_epoch_start_lr"] = cfg.optimizer.learning_rate  # before schedulers act
+    cbs.on_epoch_begin(epoch)
+    ts = _sync_learning_rate(cfg, ts)  # LearningRateScheduler, ReduceLROnPlateau
+    # A backup taken inside an epoch resumes at its step with that epoch's shuffle seed.
+    start, seed = resume if resume else (0, None)
+    seed = engine.new_seed() if seed is None else seed
+    idx, mask = fit_run.batch_plan(seed)
+    epoch_run = fit_run.chunk_fn(start)
+    # What the held train state has done: BackupAndRestore records it with the state.
+    model.__dict__["_fit_position"] = (epoch, start, seed)
+    if start:  # the restored metric states hold the epoch's running logs
+        logs = engine.host_logs(cfg.objectives.results(ts.metrics), cfg.objectives.names)
+    try:
+        for chunk, idx_c, mask_c, first, real in dev_data.chunks(idx, mask, k, start):
+            ts, out = epoch_run(ts, chunk, idx_c, mask_c, first == 0)
+            _store_train_state(model, ts)  # the previous arrays were donated
+            model.__dict__["_fit_position"] = (epoch, first + real, seed)
+            if fit_run.per_step:
+                for i, step_log in enumerate(engine.step_logs(out, real, cfg.objectives.names)):
+                    cbs.on_train_batch_begin(first + i)
+                    cbs.on_train_batch_end(first + i, step_log)
+                logs = step_log
+            else:
+                logs = engine.host_logs(out, cfg.objectives.names)
+                cbs.on_train_batch_end(first + real - 1, logs)
+            if model.stop_training:
+                break
+        if getattr(dev_data, "exhausted", False):  # a finite generator ran out (warned)
+            model.stop_training = True
+    except KeyboardInterrupt:
+        _store_train_state(model, ts)
+        raise
+    _store_train_state(model, ts)
+    return ts, dict(logs)
+
+
+def _log_learning_rate(cfg: CompileConfig, ts: steps_lib.TrainState, logs: dict) -> None:
+    """Raw optax transformations built with inject_hyperparams: log the live (scheduled) rate."""
+    logged_lr = getattr(cfg.optimizer, "logged_learning_rate", None)
+    if logged_lr is not None and (lr_now := logged_lr(ts.opt_state)) is not None:
+        logs["learning_rate"] = float(lr_now)
 
 def _release(*dev_data: Any) -> None:
     """After a call's last sync: its resident data's host staging may serve the next call."""
