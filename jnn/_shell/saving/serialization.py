@@ -395,7 +395,6 @@ def _public_namespace(name: str) -> Any:
 
 
 def _builtin_class(name: str, module: str) -> Any:
-    import importlib
 
     if name in ("Sequential", "Functional", "Model"):
         return model_class(name)
@@ -414,7 +413,7 @@ def _builtin_class(name: str, module: str) -> Any:
     )
     for prefix, jnn_module in kinds:
         if module.startswith(prefix):
-            found = getattr(importlib.import_module(jnn_module), name, None)
+            found = getattr(_public_namespace(jnn_module), name, None)
             if isinstance(found, type):
                 return found
     # Keras 2 configs carry no module: layers, then the other kinds.
@@ -427,7 +426,7 @@ def _builtin_class(name: str, module: str) -> Any:
         "jnn.losses",
         "jnn.metrics",
     ):
-        found = getattr(importlib.import_module(jnn_module), name, None)
+        found = getattr(_public_namespace(jnn_module), name, None)
         if isinstance(found, type):
             return found
     return None
