@@ -5,6 +5,7 @@ import tempfile
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 os.environ.setdefault("JNN_COMPILATION_CACHE", "0")
+os.environ.setdefault("JNN_INIT_JIT_MIN_LAYERS", "0")  # many builds: op-by-op init
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import jax  # noqa: E402
