@@ -13,7 +13,7 @@ Example:
 
 import importlib as _importlib
 
-from jnn._shell import symbolic_ops as _symbolic_ops
+from jnn._shell.layers import symbolic_ops as _symbolic_ops
 
 globals().update(_symbolic_ops.top_level())
 

@@ -6,7 +6,7 @@ Example:
     True
 """
 
-from jnn._shell.symbolic_ops import namespace as _namespace
+from jnn._shell.layers.symbolic_ops import namespace as _namespace
 
 globals().update(_namespace("core"))
 __all__ = sorted(_namespace("core"))

@@ -399,7 +399,7 @@ def _builtin_class(name: str, module: str) -> Any:
     if name in ("Sequential", "Functional", "Model"):
         return model_class(name)
     kinds = (
-        ("jnn.ops", "jnn._shell.symbolic_ops"),  # graph nodes of jnn.ops calls (Relu, Sum...)
+        ("jnn.ops", "jnn._shell.layers.symbolic_ops"),  # graph nodes of jnn.ops calls (Relu, Sum...)
         ("keras.optimizers.schedules", "jnn.optimizers.schedules"),
         ("keras.src.optimizers.schedules", "jnn.optimizers.schedules"),
         ("keras.initializers", "jnn.initializers"),
