@@ -28,18 +28,25 @@ FAST = [
     ("EfficientNetB0", dict(classes=4, classifier_activation=None)),
     ("ConvNeXtTiny", dict(classes=4, classifier_activation=None)),
 ]
+# One more variant per family in CI (deeper or wider than the fast one; the same blocks).
 SLOW = [
     ("VGG19", dict(include_top=True, classes=3, classifier_activation=None)),
     ("ResNet101", dict(include_top=False)),
-    ("ResNet152", dict(include_top=False)),
     ("ResNet101V2", dict(include_top=False)),
-    ("ResNet152V2", dict(include_top=False)),
     ("DenseNet169", dict(include_top=False)),
-    ("DenseNet201", dict(include_top=False)),
     ("MobileNetV2", dict(alpha=1.4, include_top=False, pooling="avg")),
-] + [(f"EfficientNetB{i}", dict(include_top=False)) for i in range(1, 8)] + [
+    ("EfficientNetB1", dict(include_top=False)),
+    ("ConvNeXtSmall", dict(include_top=False, pooling="avg")),
+]
+# Every other variant: same blocks at other widths and depths, ~40 s each to build twice on
+# two cores, so they run on request (`JNN_TEST_ALL_APPLICATIONS=1`), e.g. before a release.
+ALL_VARIANTS = [
+    ("ResNet152", dict(include_top=False)),
+    ("ResNet152V2", dict(include_top=False)),
+    ("DenseNet201", dict(include_top=False)),
+] + [(f"EfficientNetB{i}", dict(include_top=False)) for i in range(2, 8)] + [
     (f"ConvNeXt{v}", dict(include_top=False, pooling="avg"))
-    for v in ("Small", "Base", "Large", "XLarge")]
+    for v in ("Base", "Large", "XLarge")]
 
 
 def _tail(path):
@@ -99,7 +106,10 @@ def _compare(keras, tmp_path, name, kwargs, size=32, calibrate=False):
         expected = np.asarray(km.predict(x, verbose=0))
     got = np.asarray(jm.predict(x, verbose=0))
     assert got.shape == expected.shape
-    scale = max(1.0, float(np.abs(expected).max()))
+    # Relative to the output's own scale, however small (with Keras's initial BatchNorm
+    # statistics some families output ~1e-11): a comparison that cannot fail sees nothing.
+    scale = float(np.abs(expected).max())
+    assert scale > 0 and float(np.ptp(expected)) > 1e-3 * scale, "degenerate reference output"
     np.testing.assert_allclose(got / scale, expected / scale, atol=1e-4)
     return km, jm
 
@@ -122,8 +132,16 @@ def test_matches_keras_sized(keras_module, tmp_path, name, kwargs, size):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name,kwargs", SLOW, ids=[f"{n}-{i}" for i, (n, _) in enumerate(SLOW)])
+@pytest.mark.parametrize("name,kwargs", SLOW, ids=[n for n, _ in SLOW])
 def test_matches_keras_large(keras_module, tmp_path, name, kwargs):
+    _compare(keras_module, tmp_path, name, kwargs)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("JNN_TEST_ALL_APPLICATIONS") != "1",
+                    reason="every variant on request: JNN_TEST_ALL_APPLICATIONS=1")
+@pytest.mark.parametrize("name,kwargs", ALL_VARIANTS, ids=[n for n, _ in ALL_VARIANTS])
+def test_matches_keras_every_variant(keras_module, tmp_path, name, kwargs):
     _compare(keras_module, tmp_path, name, kwargs)
 
 
