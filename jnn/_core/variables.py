@@ -85,11 +85,16 @@ def _find(var: Variable) -> list[Any] | None:
 
 def _binop(fn: Callable[[Any, Any], Any], reflected: bool = False) -> Callable[..., Any]:
     def method(self: Variable, other: Any) -> Any:
+        value = self.value
         if isinstance(other, Variable):
             other = other.value
-        elif isinstance(other, (list, tuple)):
+        elif isinstance(other, (list, tuple, np.ndarray)):
             other = np.asarray(other)
-        return fn(other, self.value) if reflected else fn(self.value, other)
+            if not isinstance(value, jax.core.Tracer):
+                # Host data with a concrete weight: numpy arithmetic, as numpy-with-numpy in
+                # the tutorials (``x @ layer.kernel + layer.bias`` broadcasts like numpy).
+                value = np.asarray(value)
+        return fn(other, value) if reflected else fn(value, other)
 
     return method
 
@@ -236,7 +241,8 @@ class Variable:
             shape, dtype = self.shape, self.dtype.name
         except ValueError:
             return f"<jnn.Variable '{self.path}' (not built)>"
-        return f"<jnn.Variable path={self.path}, shape={shape}, dtype={dtype}, value={arr}>"
+        # The tf.keras form the tutorials print (`<tf.Variable 'dense/kernel:0' shape=...`).
+        return f"<jnn.Variable '{self.path}:0' shape={shape} dtype={dtype}, numpy={arr}>"
 
     # --- arithmetic: results are arrays -------------------------------------------------
     __add__ = _binop(lambda a, b: a + b)
@@ -253,8 +259,8 @@ class Variable:
     __rmod__ = _binop(lambda a, b: a % b, True)
     __pow__ = _binop(lambda a, b: a**b)
     __rpow__ = _binop(lambda a, b: a**b, True)
-    __matmul__ = _binop(lambda a, b: jnp.matmul(a, b))
-    __rmatmul__ = _binop(lambda a, b: jnp.matmul(a, b), True)
+    __matmul__ = _binop(lambda a, b: a @ b)
+    __rmatmul__ = _binop(lambda a, b: a @ b, True)
     __lt__ = _binop(lambda a, b: a < b)
     __le__ = _binop(lambda a, b: a <= b)
     __gt__ = _binop(lambda a, b: a > b)
