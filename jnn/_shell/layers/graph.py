@@ -68,23 +68,8 @@ class KerasTensor:
             "data-dependent logic."
         )
 
-    def _op(self, other: Any, fn: Any, name: str) -> KerasTensor:
-        from jnn._core.layers.core import Lambda
-
-        if isinstance(other, KerasTensor):
-            return Lambda(lambda xs: fn(xs[0], xs[1]), name=None)([self, other])
-        if isinstance(other, (int, float, np.ndarray)) or hasattr(other, "__jax_array__"):
-            const = np.asarray(other)
-            return Lambda(lambda x: fn(x, const))(self)
-        return NotImplemented
-
-    def __add__(self, o): return self._op(o, lambda a, b: a + b, "add")  # noqa: E704
-    def __radd__(self, o): return self._op(o, lambda a, b: b + a, "add")  # noqa: E704
-    def __sub__(self, o): return self._op(o, lambda a, b: a - b, "sub")  # noqa: E704
-    def __rsub__(self, o): return self._op(o, lambda a, b: b - a, "sub")  # noqa: E704
-    def __mul__(self, o): return self._op(o, lambda a, b: a * b, "mul")  # noqa: E704
-    def __rmul__(self, o): return self._op(o, lambda a, b: b * a, "mul")  # noqa: E704
-    def __truediv__(self, o): return self._op(o, lambda a, b: a / b, "div")  # noqa: E704
+    # Python operators (``x + y``, ``x[:, 0]``, ``-x``...) are op nodes, installed by
+    # ``jnn._shell.layers.symbolic_ops`` (they save by op name, as Keras 3's do).
 
 
 def is_symbolic(x: Any) -> bool:

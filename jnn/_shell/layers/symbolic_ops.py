@@ -341,6 +341,13 @@ def top_level() -> dict[str, Callable]:
 # --- Python operators on KerasTensors -------------------------------------------------------
 
 _OPERATORS = {
+    "__add__": ("numpy.add", False),
+    "__radd__": ("numpy.add", True),
+    "__sub__": ("numpy.subtract", False),
+    "__rsub__": ("numpy.subtract", True),
+    "__mul__": ("numpy.multiply", False),
+    "__rmul__": ("numpy.multiply", True),
+    "__truediv__": ("numpy.true_divide", False),
     "__getitem__": ("numpy.get_item", False),
     "__neg__": ("numpy.negative", None),
     "__pos__": ("numpy.copy", None),

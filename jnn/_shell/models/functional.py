@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 
 from jnn._core.layers.base import _PROBE_SIZES, Layer
-from jnn._shell.layers import context, graph
+from jnn._shell.layers import context, graph, symbolic_ops  # noqa: F401 - installs x + y etc.
 from jnn._shell.layers.graph import KerasTensor, Node
 from jnn._shell.models.model import Model
 from jnn._shell.runtime import naming
