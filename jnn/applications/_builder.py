@@ -178,3 +178,31 @@ def download_weights(name: str, include_top: bool, files: WeightFiles | None) ->
         cache_subdir="models",
         file_hash=md5,
     )
+
+
+def variant(public: str, default_name: str, build_fn: Callable[..., Any], doc: str
+            ) -> Callable[..., Any]:
+    """A constructor with Keras's standard application signature for one variant of a family.
+
+    ``build_fn`` receives the arguments by keyword (``name``, ``include_top``, ``weights``,
+    ``input_tensor``, ``input_shape``, ``pooling``, ``classes``, ``classifier_activation``).
+    """
+
+    def constructor(
+        include_top: bool = True,
+        weights: Any = "imagenet",
+        input_tensor: Any = None,
+        input_shape: Any = None,
+        pooling: Any = None,
+        classes: int = 1000,
+        classifier_activation: Any = "softmax",
+        name: str = default_name,
+    ) -> Any:
+        return build_fn(name=name, include_top=include_top, weights=weights,
+                        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+                        classes=classes, classifier_activation=classifier_activation)
+
+    constructor.__name__ = constructor.__qualname__ = public
+    constructor.__doc__ = doc
+    return constructor
+

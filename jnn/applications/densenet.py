@@ -97,21 +97,10 @@ def densenet(
 def _constructor(arch: str, blocks: tuple[int, int, int, int]) -> Callable[..., Any]:
     public = arch.replace("densenet", "DenseNet")
 
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: Any = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-        name: str = arch,
-    ) -> Any:
-        return densenet(blocks, arch, name, include_top, weights, input_tensor, input_shape,
-                        pooling, classes, classifier_activation)
+    def build(**kwargs: Any) -> Any:
+        return densenet(blocks, arch, **kwargs)
 
-    constructor.__name__ = constructor.__qualname__ = public
-    constructor.__doc__ = f"""{public}, as ``keras.applications.{public}`` (arguments as
+    return _builder.variant(public, arch, build, f"""{public}, as ``keras.applications.{public}`` (arguments as
     :func:`jnn.applications.ResNet50`; inputs preprocessed in ``"torch"`` mode).
 
     Example:
@@ -119,8 +108,7 @@ def _constructor(arch: str, blocks: tuple[int, int, int, int]) -> Callable[..., 
         >>> {public}(weights=None, include_top=False, pooling="avg",
         ...     input_shape=(32, 32, 3)).output_shape
         (None, {_FEATURES[arch]})
-    """
-    return constructor
+    """)
 
 
 DenseNet121 = _constructor("densenet121", (6, 12, 24, 16))

@@ -163,21 +163,10 @@ def efficientnet(
 def _constructor(variant: str) -> Callable[..., Any]:
     public = f"EfficientNet{variant.upper()}"
 
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: Any = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-        name: str = f"efficientnet{variant}",
-    ) -> Any:
-        return efficientnet(variant, name, include_top, weights, input_tensor, input_shape,
-                            pooling, classes, classifier_activation)
+    def build(**kwargs: Any) -> Any:
+        return efficientnet(variant, **kwargs)
 
-    constructor.__name__ = constructor.__qualname__ = public
-    constructor.__doc__ = f"""{public}, as ``keras.applications.{public}`` (default input
+    return _builder.variant(public, f"efficientnet{variant}", build, f"""{public}, as ``keras.applications.{public}`` (default input
     {_SCALING[variant][2]}x{_SCALING[variant][2]}; takes images in [0, 255]: preprocessing is in the
     model; other arguments as :func:`jnn.applications.VGG16`).
 
@@ -186,8 +175,7 @@ def _constructor(variant: str) -> Callable[..., Any]:
         >>> {public}(weights=None, include_top=False, pooling="avg",
         ...     input_shape=(32, 32, 3)).output_shape
         (None, {round_filters(1280, _SCALING[variant][0])})
-    """
-    return constructor
+    """)
 
 
 EfficientNetB0 = _constructor("b0")

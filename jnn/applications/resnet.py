@@ -139,21 +139,12 @@ def _v1_stages(blocks: tuple[int, int, int, int]) -> Callable[[Any], Any]:
 
 
 def _constructor(arch: str, blocks: tuple[int, int, int, int]) -> Callable[..., Any]:
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: Any = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-        name: str = arch,
-    ) -> Any:
-        return resnet(_v1_stages(blocks), False, arch, name, include_top, weights, input_tensor,
-                      input_shape, pooling, classes, classifier_activation)
+    public = arch.replace("resnet", "ResNet")
 
-    constructor.__name__ = constructor.__qualname__ = arch.replace("resnet", "ResNet")
-    constructor.__doc__ = f"""{constructor.__name__}, as ``keras.applications.{constructor.__name__}``.
+    def build(**kwargs: Any) -> Any:
+        return resnet(_v1_stages(blocks), False, arch, **kwargs)
+
+    return _builder.variant(public, arch, build, f"""{public}, as ``keras.applications.{public}``.
 
     Args:
         include_top: Whether to include the average pooling and the ``predictions`` layer.
@@ -170,13 +161,12 @@ def _constructor(arch: str, blocks: tuple[int, int, int, int]) -> Callable[..., 
         A functional ``jnn.Model`` whose layer and weight names are Keras's.
 
     Example:
-        >>> from jnn.applications import {constructor.__name__}
-        >>> m = {constructor.__name__}(weights=None, include_top=False, pooling="avg",
+        >>> from jnn.applications import {public}
+        >>> m = {public}(weights=None, include_top=False, pooling="avg",
         ...     input_shape=(32, 32, 3))
         >>> m.output_shape
         (None, 2048)
-    """
-    return constructor
+    """)
 
 
 ResNet50 = _constructor("resnet50", (3, 4, 6, 3))

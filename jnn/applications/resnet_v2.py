@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from jnn.applications import imagenet_utils
+from jnn.applications import _builder, imagenet_utils
 from jnn.applications.imagenet_utils import decode_predictions
 from jnn.applications.resnet import resnet, stack_v2
 
@@ -29,22 +29,12 @@ def _v2_stages(blocks: tuple[int, int, int, int]) -> Callable[[Any], Any]:
 
 
 def _constructor(arch: str, blocks: tuple[int, int, int, int]) -> Callable[..., Any]:
-    def constructor(
-        include_top: bool = True,
-        weights: Any = "imagenet",
-        input_tensor: Any = None,
-        input_shape: Any = None,
-        pooling: Any = None,
-        classes: int = 1000,
-        classifier_activation: Any = "softmax",
-        name: str = arch,
-    ) -> Any:
-        return resnet(_v2_stages(blocks), True, arch, name, include_top, weights, input_tensor,
-                      input_shape, pooling, classes, classifier_activation)
-
     public = arch.replace("resnet", "ResNet").replace("v2", "V2")
-    constructor.__name__ = constructor.__qualname__ = public
-    constructor.__doc__ = f"""{public}, as ``keras.applications.{public}`` (arguments as
+
+    def build(**kwargs: Any) -> Any:
+        return resnet(_v2_stages(blocks), True, arch, **kwargs)
+
+    return _builder.variant(public, arch, build, f"""{public}, as ``keras.applications.{public}`` (arguments as
     :func:`jnn.applications.ResNet50`; inputs preprocessed to [-1, 1]).
 
     Example:
@@ -52,8 +42,7 @@ def _constructor(arch: str, blocks: tuple[int, int, int, int]) -> Callable[..., 
         >>> {public}(weights=None, include_top=False, pooling="max",
         ...     input_shape=(32, 32, 3)).output_shape
         (None, 2048)
-    """
-    return constructor
+    """)
 
 
 ResNet50V2 = _constructor("resnet50v2", (3, 4, 6, 3))
